@@ -1,0 +1,1 @@
+"""`wrike-mcp` subcommands, one module each; see `wrike_mcp/cli.py`."""
