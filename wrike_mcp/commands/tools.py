@@ -1,0 +1,96 @@
+"""`wrike-mcp tools`: the tools a configuration exposes, as `serve` would list them.
+
+Takes the same flags as `serve` (read-only, toolsets, sandbox) and WRIKE_SCOPES; no token is needed, since
+nothing is sent to Wrike. `--all` adds the hidden tools with the reason; `--json` is for machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from wrike_mcp.commands.serve import EXIT_CONFIG, add_settings_arguments, settings_from_args
+from wrike_mcp.config import Settings
+from wrike_mcp.errors import ConfigError
+from wrike_mcp.manifest.loader import load_catalog
+from wrike_mcp.manifest.model import ToolSpec
+from wrike_mcp.policy.scopes import Access, Decision, resolve_toolsets
+from wrike_mcp.tools.inventory import Inventory
+
+_HINTS = (("read_only", "readOnly"), ("destructive", "destructive"), ("idempotent", "idempotent"),
+          ("open_world", "openWorld"))  # fmt: skip
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "tools", help="list the tools a configuration exposes",
+        description="Print the tools `wrike-mcp serve` would expose with the same flags and WRIKE_SCOPES.",
+    )  # fmt: skip
+    add_settings_arguments(parser)
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--all", action="store_true", help="include hidden tools and why they are hidden")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        settings = settings_from_args(args)
+        catalog = load_catalog(settings.manifest_dir)
+        access = Access(
+            scopes=granted_scopes(settings),
+            read_only=settings.read_only,
+            toolsets=resolve_toolsets(settings.toolsets, catalog.areas),
+        )
+    except ConfigError as exc:
+        print(f"wrike-mcp tools: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    rows = [(spec, d) for spec, d in Inventory(catalog).decisions(access) if args.all or d.allowed]
+    print(render_json(rows) if args.json else render_table(rows, show_reason=args.all))
+    return 0
+
+
+def granted_scopes(settings: Settings) -> frozenset[str]:
+    """WRIKE_SCOPES, or with --sandbox the scopes of the chosen sandbox token (without building it)."""
+    if settings.sandbox is None:
+        return settings.scopes
+    from wrike_mcp.sandbox.seeding.bootstrap import TOKEN_SCOPES
+
+    scopes = TOKEN_SCOPES.get(settings.sandbox.token_name)
+    if scopes is None:
+        raise ConfigError(f"unknown sandbox token {settings.sandbox.token_name!r}")
+    return frozenset(scopes)
+
+
+def _hints(spec: ToolSpec) -> list[str]:
+    return [label for attribute, label in _HINTS if getattr(spec.annotations, attribute)]
+
+
+def render_json(rows: list[tuple[ToolSpec, Decision]]) -> str:
+    items = [
+        {
+            "name": spec.name,
+            "area": spec.area,
+            "access": spec.access,
+            "scopes": list(spec.scopes),
+            "annotations": {label + "Hint": getattr(spec.annotations, attr) for attr, label in _HINTS},
+            "exposed": decision.allowed,
+            **({} if decision.allowed else {"reason": decision.reason.value}),
+        }
+        for spec, decision in rows
+    ]
+    return json.dumps(items, indent=2)
+
+
+def render_table(rows: list[tuple[ToolSpec, Decision]], show_reason: bool = False) -> str:
+    header = ["NAME", "AREA", "ACCESS", "SCOPES", "ANNOTATIONS"] + (["HIDDEN"] if show_reason else [])
+    body = [
+        [spec.name, spec.area, spec.access, ",".join(spec.scopes), ",".join(_hints(spec)) or "-"]
+        + ([("" if decision.allowed else decision.reason.value)] if show_reason else [])
+        for spec, decision in rows
+    ]
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+             for row in [header, *body]]  # fmt: skip
+    return "\n".join([*lines, f"{len(body)} tools"])

@@ -1,0 +1,128 @@
+"""Settings: the one object that says how this process runs, and the only place that reads the environment.
+
+Everything else takes a `Settings` (or the pieces it needs) as an argument, so tests build one directly
+and no module consults `os.environ` on its own. Values come from the environment first and then from
+command-line flags, which override them (`Settings.from_env(env, read_only=True)`).
+
+| variable | meaning | default |
+|---|---|---|
+| WRIKE_ACCESS_TOKEN | the Wrike token (a permanent token, or an OAuth access token) | none |
+| WRIKE_HOST | the data-centre host, allow-listed (`www.wrike.com`, `app-eu.wrike.com`, ...) | www.wrike.com |
+| WRIKE_BASE_URL | operator override of the whole API base URL (a test server, a proxy) | none |
+| WRIKE_SCOPES | comma-separated scopes the token was granted | Default |
+| WRIKE_READ_ONLY | `1`/`true`: hide and refuse every write tool | off |
+| WRIKE_TOOLSETS | comma-separated areas to expose, or `all` / `default` | all |
+| WRIKE_MCP_MAX_RESULT_BYTES | cap on a result's text | 100000 |
+| WRIKE_MCP_MAX_DOWNLOAD_BYTES | cap on a downloaded file | 10485760 |
+| WRIKE_MCP_TIMEOUT | seconds to wait for Wrike's answer | 60 |
+| WRIKE_MCP_LOG_LEVEL | log level on stderr | WARNING |
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from wrike_mcp.errors import ConfigError
+from wrike_mcp.manifest.model import KNOWN_SCOPES
+from wrike_mcp.wrike.hosts import DEFAULT_HOST, check_base_url, check_host
+
+DEFAULT_MAX_RESULT_BYTES = 100_000
+DEFAULT_MAX_DOWNLOAD_BYTES = 10 * 1024 * 1024
+DEFAULT_TIMEOUT = 60.0
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"", "0", "false", "no", "off"})
+
+
+@dataclass(frozen=True)
+class SandboxOptions:
+    """Run against the embedded sandbox instead of Wrike: no credentials, everything in-process."""
+
+    seed: int = 7
+    size: int = 300
+    token_name: str = "all"  # noqa: S105 (a name, not a secret): one of the sandbox's named tokens: all, default, ws_read_only, ...
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How this process talks to Wrike and what it exposes. Immutable; `with_()` derives a variant."""
+
+    access_token: str | None = field(default=None, repr=False)  # never printed, never logged
+    host: str = DEFAULT_HOST
+    base_url: str | None = None
+    scopes: frozenset[str] = frozenset({"Default"})
+    read_only: bool = False
+    toolsets: tuple[str, ...] | None = None  # None: every area; names are resolved against the catalogue
+    manifest_dir: Path | None = None
+    max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
+    max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES
+    timeout: float = DEFAULT_TIMEOUT
+    log_level: str = "WARNING"
+    sandbox: SandboxOptions | None = None
+
+    def __post_init__(self) -> None:
+        check_host(self.host)
+        if self.base_url is not None:
+            check_base_url(self.base_url)
+        unknown = self.scopes - KNOWN_SCOPES
+        if unknown:
+            raise ConfigError(f"unknown Wrike scope(s): {', '.join(sorted(unknown))}")
+        if not self.scopes:
+            raise ConfigError("WRIKE_SCOPES is empty; leave it unset for Default")
+        if self.max_result_bytes < 1000 or self.max_download_bytes < 1 or self.timeout <= 0:
+            raise ConfigError("size caps and the timeout must be positive (result cap at least 1000 bytes)")
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Read the environment (or `env`), then apply `overrides` (flags); `None` overrides are ignored."""
+        source = os.environ if env is None else env
+        values: dict[str, Any] = {
+            "access_token": source.get("WRIKE_ACCESS_TOKEN") or None,
+            "host": source.get("WRIKE_HOST") or DEFAULT_HOST,
+            "base_url": source.get("WRIKE_BASE_URL") or None,
+            "read_only": _flag(source, "WRIKE_READ_ONLY"),
+            "max_result_bytes": _integer(source, "WRIKE_MCP_MAX_RESULT_BYTES", DEFAULT_MAX_RESULT_BYTES),
+            "max_download_bytes": _integer(
+                source, "WRIKE_MCP_MAX_DOWNLOAD_BYTES", DEFAULT_MAX_DOWNLOAD_BYTES
+            ),
+            "timeout": float(_integer(source, "WRIKE_MCP_TIMEOUT", int(DEFAULT_TIMEOUT))),
+            "log_level": (source.get("WRIKE_MCP_LOG_LEVEL") or "WARNING").upper(),
+        }
+        scopes = split_list(source.get("WRIKE_SCOPES", ""))
+        if scopes:
+            values["scopes"] = frozenset(scopes)
+        toolsets = split_list(source.get("WRIKE_TOOLSETS", ""))
+        if toolsets:
+            values["toolsets"] = tuple(toolsets)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+def split_list(raw: str) -> list[str]:
+    """`"a, b,,c"` -> `["a", "b", "c"]`: the comma-separated form of WRIKE_SCOPES and --toolsets."""
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def _flag(source: Mapping[str, str], name: str) -> bool:
+    raw = source.get(name, "").strip().lower()
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be 1/true or 0/false")
+
+
+def _integer(source: Mapping[str, str], name: str, default: int) -> int:
+    raw = source.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number") from None
