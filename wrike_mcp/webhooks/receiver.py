@@ -193,13 +193,13 @@ async def _read_capped(request: Request, cap: int) -> bytes:
     """The raw body, refusing (413) as soon as it is known to exceed `cap`, declared or streamed."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > cap:
-        raise Refused(413, "too_large", f"body over the {cap}-byte cap")
+        raise Refused(413, "too_large", f"body over the size cap ({cap} bytes)")
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > cap:
-            raise Refused(413, "too_large", f"body over the {cap}-byte cap")
+            raise Refused(413, "too_large", f"body over the size cap ({cap} bytes)")
         chunks.append(chunk)
     return b"".join(chunks)
 
