@@ -224,3 +224,56 @@ _SORT_KEYS: dict[str, Callable[[Entity], Any]] = {
         (t["dates"]["start"], t["dates"]["due"]) if "start" in t["dates"] else None
     ),
 }
+
+
+def folder_filters(ws: Workspace, params: Params) -> list[Predicate]:
+    """The filters of `GET /folders` in filtered mode; project filters look at the `project` object."""
+    checks: list[Predicate] = []
+    title = params.text("title", non_empty=True)
+    if title is not None:
+        checks.append(lambda f: title.lower() in f["title"].lower())
+    permalink = params.text("permalink")
+    if permalink is not None:
+        checks.append(lambda f: f["permalink"] == permalink)
+    meta = metadata_filter(params.literal("metadata"))
+    if meta is not None:
+        checks.append(lambda f: metadata_matches(f, meta))
+    updated = timestamp_range(params, "updatedDate")
+    if updated is not None:
+        checks.append(lambda f: updated(f["updatedDate"]))
+    projects_only = params.flag("project")
+    if projects_only is not None:
+        checks.append(lambda f: ("project" in f) == projects_only)
+    item_types = params.strings("customItemTypes")
+    if item_types is not None:
+        checks.append(lambda f: f.get("customItemTypeId") in item_types)
+    checks.extend(_project_filters(params))
+    checks.extend(custom_field_filters(ws, params))
+    return checks
+
+
+def _project_filters(params: Params) -> list[Predicate]:
+    checks: list[Predicate] = []
+    contract = params.enum("contractTypes", ("Billable", "NonBillable"))
+    if contract is not None:
+        checks.append(lambda f: f.get("project", {}).get("contractType") == contract)
+    for name, key in (("customStatuses", "customStatusId"), ("authors", "authorId")):
+        wanted = params.strings(name)
+        if wanted is not None:
+            checks.append(lambda f, w=frozenset(wanted), k=key: f.get("project", {}).get(k) in w)  # type: ignore[misc]
+    owners = params.strings("owners")
+    if owners is not None:
+        checks.append(lambda f: not set(owners).isdisjoint(f.get("project", {}).get("ownerIds", ())))
+    for name in ("startDate", "endDate"):
+        local = local_range(params, name)
+        if local is not None:
+            checks.append(lambda f, p=local, k=name: _project_day(p, f.get("project", {}).get(k)))  # type: ignore[misc]
+    completed = timestamp_range(params, "completedDate")
+    if completed is not None:
+        checks.append(lambda f: completed(f.get("project", {}).get("completedDate")))
+    return checks
+
+
+def _project_day(test: Callable[[str | None], bool], day: str | None) -> bool:
+    """Project dates are pure dates; compare them as the start of that day."""
+    return day is not None and test(day + "T00:00:00")
