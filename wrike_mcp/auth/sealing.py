@@ -35,7 +35,7 @@ from joserfc.jwk import OctKey
 from wrike_mcp.clock import Clock
 from wrike_mcp.errors import AccessDenied, ConfigError
 
-TokenKind = Literal["access", "refresh", "code", "client", "consent", "upstream"]
+TokenKind = Literal["access", "refresh", "code", "client", "request", "consent", "upstream"]
 Reason = Literal["malformed", "unknown_key", "tampered", "expired", "audience", "type"]
 
 KEY_BYTES = 32
