@@ -39,14 +39,15 @@ def load_catalog(directory: Path | None = None) -> Catalog:
     directory = directory or default_manifest_dir()
     tools: list[ToolSpec] = []
     areas: dict[str, str] = {}
+    origins: dict[str, str] = {}  # tool name -> the file that declared it
     files = sorted(directory.glob("*.toml"))
     if not files:
         raise ManifestError(str(directory), "-", "no manifest files")
     for path in files:
         manifest = _load_file(path)
         areas[manifest.area] = manifest.description
+        _check_unique(manifest.tools, path.name, origins)
         tools.extend(t if t.area else t.model_copy(update={"area": manifest.area}) for t in manifest.tools)
-    _check_unique(tools)
     return Catalog(tuple(tools), areas)
 
 
@@ -78,9 +79,9 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {error['msg']}"
 
 
-def _check_unique(tools: list[ToolSpec]) -> None:
-    seen: set[str] = set()
+def _check_unique(tools: tuple[ToolSpec, ...], file: str, origins: dict[str, str]) -> None:
+    """Names are unique across every file; the error names the file that repeats one, and the first."""
     for tool in tools:
-        if tool.name in seen:
-            raise ManifestError(tool.area, tool.name, "duplicate tool name")
-        seen.add(tool.name)
+        if tool.name in origins:
+            raise ManifestError(file, tool.name, f"duplicate tool name (also in {origins[tool.name]})")
+        origins[tool.name] = file
