@@ -252,3 +252,13 @@ def test_copy_folder_copies_the_subtree_and_its_tasks(api: httpx.Client, sandbox
         400,
         "parameter_required",
     )
+
+
+def test_async_copy_answers_a_job_that_completes(api: httpx.Client, sandbox: Sandbox) -> None:
+    gateway = named(sandbox, "API Gateway Migration")
+    body = {"parent": sandbox.workspace.root_id, "title": "Async copy"}
+    job = api.post(f"/copy_folder_async/{gateway['id']}", json=body).json()
+    assert job["kind"] == "asyncJob" and job["data"][0]["type"] == "CopyFolder"
+    done = api.get(f"/async_job/{job['data'][0]['id']}").json()["data"][0]
+    assert done["status"] == "Completed"
+    assert sandbox.workspace["folders"][done["result"]["folderId"]]["title"] == "Async copy"

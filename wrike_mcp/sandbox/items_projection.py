@@ -8,7 +8,7 @@ dependencies) or to the caller (`followedByMe`) are computed at output time, so 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from typing import Any
 
 from wrike_mcp.sandbox.store import Entity, Workspace
@@ -157,6 +157,3 @@ class View:
 
 _ABSENT = object()
 
-
-def task_keys(base: frozenset[str], extra: Iterable[str]) -> frozenset[str]:
-    return base | frozenset(extra)
