@@ -212,3 +212,54 @@ def test_groups_list_and_get_in_the_group_model(named: Any, sandbox: Sandbox) ->
     person = people(sandbox)[0]["id"]
     assert groups.get(f"/groups/{person}").status_code == 404
     assert named("default").get("/groups").status_code == 403
+
+
+def test_group_create_update_and_delete(named: Any, sandbox: Sandbox) -> None:
+    groups = named("all")
+    a, b, c = (p["id"] for p in people(sandbox)[2:5])
+    parent = groups.post("/groups", json={"title": "Engineering", "members": [a, b]}).json()["data"][0]
+    assert (parent["title"], parent["memberIds"], parent["metadata"]) == ("Engineering", [a, b], [])
+    child = groups.post("/groups", json={"title": "Backend", "parent": parent["id"]}).json()["data"][0]
+    assert child["parentIds"] == [parent["id"]]
+    assert groups.get(f"/groups/{parent['id']}").json()["data"][0]["childIds"] == [child["id"]]
+    body = {"addMembers": [c], "removeMembers": [a], "avatar": {"letters": "EN", "color": "#00aaff"}}
+    changed = groups.put(f"/groups/{parent['id']}", json=body).json()["data"][0]
+    assert changed["memberIds"] == [b, c] and changed["avatarUrl"].endswith("/EN/00AAFF.png")
+    contact = named("default").get(f"/contacts/{parent['id']}").json()["data"][0]
+    assert (contact["type"], contact["firstName"], contact["memberIds"]) == ("Group", "Engineering", [b, c])
+    assert groups.delete(f"/groups/{parent['id']}", params={"test": "true"}).json()["data"] == []
+    assert groups.get(f"/groups/{parent['id']}").status_code == 200
+    groups.delete(f"/groups/{parent['id']}")
+    assert groups.get(f"/groups/{parent['id']}").status_code == 404
+    assert groups.get(f"/groups/{child['id']}").json()["data"][0]["parentIds"] == []
+
+
+def test_group_writes_are_checked_before_anything_changes(named: Any, sandbox: Sandbox) -> None:
+    groups = named("all")
+    group = groups.post("/groups", json={"title": "Ops"}).json()["data"][0]
+    refused = groups.put(f"/groups/{group['id']}", json={"title": "Renamed", "addMembers": ["KUNOPE00"]})
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_parameter"
+    assert groups.get(f"/groups/{group['id']}").json()["data"][0]["title"] == "Ops"
+    cycle = groups.put(f"/groups/{group['id']}", json={"parent": group["id"]})
+    assert cycle.json()["error"] == "invalid_parameter"
+    assert groups.post("/groups", json={"members": []}).json()["error"] == "parameter_required"
+    before = len(sandbox.workspace["contacts"])
+    assert groups.post("/groups", json={"title": "X", "avatar": {"letters": "TOO"}}).status_code == 400
+    assert len(sandbox.workspace["contacts"]) == before
+
+
+def test_my_team_cannot_be_renamed_or_deleted(named: Any, sandbox: Sandbox) -> None:
+    team = next(c["id"] for c in sandbox.workspace["contacts"].values() if c.get("myTeam"))
+    assert named("all").put(f"/groups/{team}", json={"title": "Mine"}).json()["error"] == "not_allowed"
+    assert named("all").delete(f"/groups/{team}").json()["error"] == "not_allowed"
+
+
+def test_group_writes_need_the_group_scope_and_an_admin(
+    named: Any, sandbox: Sandbox, sandbox_server: SandboxServer
+) -> None:
+    assert named("default").post("/groups", json={"title": "x"}).status_code == 403
+    plain = people(sandbox)[2]["id"]
+    sandbox.workspace.tokens["plain-group-scope"] = TokenGrant(plain, frozenset({"amReadWriteGroup"}))
+    with client(sandbox_server, "plain-group-scope") as c:
+        response = c.post("/groups", json={"title": "x"})
+    assert response.status_code == 403 and response.json()["error"] == "access_forbidden"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from wrike_mcp.sandbox.activity_common import apply_metadata, is_admin, metadata_filter
+from wrike_mcp.sandbox.activity_groups import apply_changes, delete_group, new_group, render_group
 from wrike_mcp.sandbox.endpoint import Call, Router
 from wrike_mcp.sandbox.store import WS_READ, WS_WRITE, Entity
 from wrike_mcp.sandbox.wire import (
@@ -29,6 +30,7 @@ router = Router()
 USER_READ = frozenset({"amReadOnlyUser", "amReadWriteUser"})
 USER_WRITE = frozenset({"amReadWriteUser"})
 GROUP_READ = frozenset({"amReadOnlyGroup", "amReadWriteGroup"})
+GROUP_WRITE = frozenset({"amReadWriteGroup"})
 
 _HEAD = ("id", "firstName", "lastName", "type", "profiles", "avatarUrl", "timezone", "locale", "deleted")
 _TAIL = ("title", "companyName", "phone", "location", "primaryEmail", "memberIds", "myTeam")
@@ -249,21 +251,6 @@ def _guard_owner(contact: Entity, call: Call) -> None:
 # ---------------------------------------------------------------- groups
 
 
-def render_group(ws_account: str, contact: Entity, fields: set[str]) -> Entity:
-    """The group model: `{id, accountId, title, memberIds, childIds, parentIds, avatarUrl, [myTeam],
-    [metadata]}`. [C] DOC2020, OAS154"""
-    out: Entity = {
-        "id": contact["id"], "accountId": ws_account, "title": contact["firstName"],
-        "memberIds": list(contact.get("memberIds", [])), "childIds": list(contact.get("_childIds", [])),
-        "parentIds": list(contact.get("_parentIds", [])), "avatarUrl": contact.get("avatarUrl", ""),
-    }  # fmt: skip
-    if contact.get("myTeam"):
-        out["myTeam"] = True
-    if "metadata" in fields:
-        out["metadata"] = contact.get("metadata", [])
-    return out
-
-
 @router.route("GET", "/groups", scopes=GROUP_READ, params=("metadata", "pageSize", "pageToken", "fields"))
 async def list_groups(call: Call) -> dict[str, Any]:
     fields = call.params.fields(("metadata",))
@@ -274,14 +261,63 @@ async def list_groups(call: Call) -> dict[str, Any]:
     if "pageToken" in raw:
         raw["nextPageToken"] = raw.pop("pageToken")
     page, extra = paginate(groups, Params(raw), default_size=None)
-    data = [render_group(call.ws.account_id, g, fields) for g in page]
+    data = [render_group(call.ws, g, fields) for g in page]
     return envelope("groups", data, **extra)
+
+
+def _group(call: Call) -> Entity:
+    group = call.entity("contacts", call.path["groupId"], "Group")
+    if group.get("type") != "Group":
+        raise WrikeError(404, "resource_not_found", "Group not found")
+    return group
+
+
+def _group_admin(call: Call) -> None:
+    if not is_admin(call.ws, call.user_id):
+        raise access_forbidden("Only account administrators can manage groups")  # [I]
 
 
 @router.route("GET", "/groups/{groupId}", scopes=GROUP_READ, params=("fields",))
 async def get_group(call: Call) -> dict[str, Any]:
     fields = call.params.fields(("metadata",))
-    group = call.entity("contacts", call.path["groupId"], "Group")
-    if group.get("type") != "Group":
-        raise WrikeError(404, "resource_not_found", "Group not found")
-    return envelope("groups", [render_group(call.ws.account_id, group, fields)])
+    return envelope("groups", [render_group(call.ws, _group(call), fields)])
+
+
+@router.route(
+    "POST", "/groups", scopes=GROUP_WRITE, params=("title", "members", "parent", "avatar", "metadata")
+)  # fmt: skip
+async def create_group(call: Call) -> dict[str, Any]:
+    _group_admin(call)
+    title = call.params.text("title", True, non_empty=True)
+    group = new_group(call.ws, title or "")
+    try:
+        apply_changes(call.ws, group, call.params, creating=True)
+    except WrikeError:
+        delete_group(call.ws, group)  # a refused create leaves nothing behind
+        raise
+    return envelope("groups", [render_group(call.ws, group, {"metadata"})])
+
+
+@router.route(
+    "PUT", "/groups/{groupId}", scopes=GROUP_WRITE,
+    params=("title", "addMembers", "removeMembers", "parent", "avatar", "metadata"),
+)  # fmt: skip
+async def update_group(call: Call) -> dict[str, Any]:
+    _group_admin(call)
+    group = _group(call)
+    if group.get("myTeam") and "title" in call.params:
+        raise not_allowed("The My Team group cannot be renamed")  # [I]
+    apply_changes(call.ws, group, call.params, creating=False)
+    return envelope("groups", [render_group(call.ws, group, {"metadata"})])
+
+
+@router.route("DELETE", "/groups/{groupId}", scopes=GROUP_WRITE, params=("test",))
+async def remove_group(call: Call) -> dict[str, Any]:
+    """`test=true` only checks that the group could be deleted. [C] OAS154; answer `data: []` [I]"""
+    _group_admin(call)
+    group = _group(call)
+    if group.get("myTeam"):
+        raise not_allowed("The My Team group cannot be deleted")  # [I]
+    if not call.params.flag("test", False):
+        delete_group(call.ws, group)
+    return envelope("groups", [])
