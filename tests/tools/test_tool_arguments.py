@@ -164,3 +164,17 @@ def test_base64_content_is_decoded_and_bad_base64_refused() -> None:
 def test_long_values_are_not_echoed_in_full() -> None:
     message = refusal(GET_TASKS, {"taskIds": ["/" * 5000]})
     assert len(message) < 400
+
+
+def test_a_tool_that_needs_a_location_says_which_ones_to_choose_from() -> None:
+    either = make_spec(
+        name="create_comment",
+        access="write",
+        path="/tasks/{taskId}/comments",
+        alt_paths=["/folders/{folderId}/comments"],
+        params=[
+            {"name": "taskId", "in": "path", "type": "id", "description": "T."},
+            {"name": "folderId", "in": "path", "type": "id", "description": "F."},
+        ],
+    )
+    assert "say where: give one of taskId; folderId" in refusal(either, {})

@@ -6,9 +6,11 @@ scope gating for every scope set, and the catalogue's size budget.
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
+import mcp.types as types
 import pytest
 from mcp_harness import MODES, Recorder, open_mcp, text_of
 
@@ -182,3 +184,28 @@ async def test_the_complete_tools_list_fits_the_catalogue_budget(sandbox: Sandbo
         separators=(",", ":"),
     )
     assert len(wire.encode()) < BUDGET, f"tools/list is {len(wire.encode())} bytes for {len(tools)} tools"
+
+
+async def test_an_upload_then_download_round_trips_the_bytes_and_the_name(sandbox: Sandbox) -> None:
+    task = live_tasks(sandbox)[0]
+    data = bytes(range(256)) * 3
+    async with open_mcp(sandbox, manifests=None) as client:
+        uploaded = structured(
+            await client.call_tool(
+                "upload_attachment",
+                {
+                    "taskId": task["id"],
+                    "content": base64.b64encode(data).decode(),
+                    "fileName": "plan ü.pdf",
+                    "contentType": "application/pdf",
+                },
+            )
+        )
+        attachment = uploaded["data"][0]
+        downloaded = await client.call_tool("download_attachment", {"attachmentId": attachment["id"]})
+    assert attachment["name"] == "plan ü.pdf"
+    assert sandbox.workspace["attachments"][attachment["id"]]["taskId"] == task["id"]
+    blob = downloaded.content[-1]
+    assert isinstance(blob, types.EmbeddedResource) and isinstance(blob.resource, types.BlobResourceContents)
+    assert blob.resource.mime_type == "application/pdf"
+    assert base64.b64decode(blob.resource.blob) == data

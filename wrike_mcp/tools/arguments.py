@@ -65,10 +65,12 @@ def choose_path(tool: ToolSpec, values: Mapping[str, Any]) -> str:
     for template in templates:
         if set(PLACEHOLDER.findall(template)) == given:
             return template
-    options = [" + ".join(sorted(PLACEHOLDER.findall(t))) or "none of them" for t in templates]
-    shown = ", ".join(sorted(given)) or "none"
+    options = "; ".join(" + ".join(sorted(PLACEHOLDER.findall(t))) or "none of them" for t in templates)
+    if not given:
+        raise ToolInputError(f"say where: give one of {options}")
+    shown = ", ".join(sorted(given))
     raise ToolInputError(
-        f"these location parameters cannot be combined: {shown}; give exactly one of: {'; '.join(options)}"
+        f"these location parameters cannot be combined: {shown}; give exactly one of: {options}"
     )
 
 
