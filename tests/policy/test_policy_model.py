@@ -4,6 +4,8 @@ and the key; the committed JSON schema is the one the model generates."""
 from __future__ import annotations
 
 import json
+import tomllib
+from pathlib import Path
 
 import jsonschema
 import pytest
@@ -123,7 +125,7 @@ def test_an_unknown_agent_is_a_config_error() -> None:
         parse_policy(AGENT).agent("ghost")
 
 
-def test_an_unreadable_file_is_a_config_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_an_unreadable_file_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read policy file"):
         load_policy(tmp_path / "absent.toml")
 
@@ -134,8 +136,6 @@ def test_the_committed_json_schema_is_the_generated_one() -> None:
 
 
 def test_the_schema_accepts_the_example_and_rejects_unknown_keys() -> None:
-    import tomllib
-
     schema = policy_schema()
     example = tomllib.loads((REPO / "examples" / "policy.toml").read_text(encoding="utf-8"))
     jsonschema.validate(example, schema)

@@ -67,8 +67,8 @@ def outside_ids(ws: Workspace, inside_ids: list[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def foreign_folder(ws: Workspace, project_folders: set[str]) -> str:
-    return next(f["id"] for f in ws["folders"].values() if f["title"] == "Marketing")
+def foreign_folder(ws: Workspace) -> str:
+    return str(next(f["id"] for f in ws["folders"].values() if f["title"] == "Marketing"))
 
 
 def _check(tree: Hierarchy, catalog: Catalog, tool: str, arguments: dict[str, Any]) -> SubtreeDecision:
@@ -220,8 +220,8 @@ def test_a_task_in_two_folders_is_inside_when_either_is_and_subtasks_follow_thei
         task_supers={"sub": ["tagged"]},
     )
     lineage = tree.lineage({"task": ["tagged", "foreign", "sub", "cyclic"], "folder": ["loop", "nowhere"]})
-    assert lineage[("task", "tagged")] == {"F", "P", "root"}
-    assert lineage[("task", "sub")] == {"F", "P", "root"}
-    assert lineage[("task", "foreign")] == {"F", "root"}
-    assert lineage[("task", "cyclic")] == {"loop", "loop2"}
+    assert lineage[("task", "tagged")] == frozenset({"F", "P", "root"})
+    assert lineage[("task", "sub")] == frozenset({"F", "P", "root"})
+    assert lineage[("task", "foreign")] == frozenset({"F", "root"})
+    assert lineage[("task", "cyclic")] == frozenset({"loop", "loop2"})
     assert lineage[("folder", "nowhere")] is None
