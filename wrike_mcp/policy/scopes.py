@@ -22,7 +22,7 @@ ALL_TOOLSETS = "all"
 DEFAULT_TOOLSET = "default"
 # [I] our choice: the named default set is the everyday work of a team; account administration
 # (workflows, custom fields, webhooks, users) is opt-in.
-DEFAULT_AREAS = ("tasks", "folders", "spaces", "comments", "timelogs", "attachments", "contacts", "account")
+DEFAULT_AREAS = ("tasks", "folders", "spaces", "comments", "timelogs", "attachments", "contacts")
 
 
 class Reason(StrEnum):
