@@ -262,3 +262,24 @@ def test_async_copy_answers_a_job_that_completes(api: httpx.Client, sandbox: San
     done = api.get(f"/async_job/{job['data'][0]['id']}").json()["data"][0]
     assert done["status"] == "Completed"
     assert sandbox.workspace["folders"][done["result"]["folderId"]]["title"] == "Async copy"
+
+
+def test_a_trashed_private_folder_stays_private(
+    api: httpx.Client, sandbox_server: SandboxServer, sandbox: Sandbox
+) -> None:
+    ws = sandbox.workspace
+    board = named(sandbox, "Board Meetings")
+    inside = next(t["id"] for t in ws["tasks"].values() if board["id"] in t["parentIds"])
+    assert api.delete(f"/folders/{board['id']}").status_code == 200
+    people = [c["id"] for c in ws["contacts"].values() if c["type"] == "Person"]
+    token = ws.named_tokens["user:" + people[4]]
+    with httpx.Client(base_url=sandbox_server.api_url, headers={"Authorization": f"bearer {token}"}) as other:
+        assert board["id"] not in {
+            e["id"] for e in other.get("/folders", params={"deleted": "true"}).json()["data"]
+        }
+        assert error(other.get(f"/tasks/{inside}")) == (403, "access_forbidden")
+        binned = other.get(f"/folders/{ws.recycle_bin_id}/tasks", params={"descendants": "true"}).json()[
+            "data"
+        ]
+        assert inside not in {t["id"] for t in binned}
+    assert api.get(f"/tasks/{inside}").json()["data"][0]["scope"] == "RbTask"

@@ -19,13 +19,17 @@ RESTRICTED_ACCESS = frozenset({"Private", "Personal", "Locked"})
 def ancestors(ws: Workspace, entity: Entity) -> set[str]:
     """Every folder id above a task or folder: its parents, their parents, and (for a subtask) the
     folders above its super tasks, transitively. The entity's own id is not included."""
+    return _above(ws, entity, ("parentIds",))
+
+
+def _above(ws: Workspace, entity: Entity, links: tuple[str, ...]) -> set[str]:
     folders, tasks = ws["folders"], ws["tasks"]
     found: set[str] = set()
     seen_tasks: set[str] = {entity["id"]}
     stack: list[Entity] = [entity]
     while stack:
         item = stack.pop()
-        for parent_id in item.get("parentIds", ()):
+        for parent_id in (p for link in links for p in item.get(link, ())):
             if parent_id not in found:
                 found.add(parent_id)
                 parent = folders.get(parent_id)
@@ -53,8 +57,8 @@ def can_access(ws: Workspace, user_id: str, entity: Entity) -> bool:
     hidden = hidden_spaces(ws, user_id)
     if not hidden:
         return True
-    places = ancestors(ws, entity) | {entity["id"]}
-    places.update(entity.get("_trashedFrom", ()))  # a trashed private item stays private
+    # A trashed item keeps the privacy of the place it was trashed from.
+    places = _above(ws, entity, ("parentIds", "_trashedFrom")) | {entity["id"]}
     return not places & hidden
 
 
@@ -68,14 +72,25 @@ def require_access(ws: Workspace, user_id: str, entity: Entity) -> Entity:
 def hidden_folders(ws: Workspace, user_id: str) -> set[str]:
     """Every folder inside a space the user may not see (the space folders included)."""
     hidden = hidden_spaces(ws, user_id)
+    if not hidden:
+        return hidden
     folders = ws["folders"]
     stack = [f for f in hidden if f in folders]
+    _walk_down(folders, hidden, stack)
+    # A folder trashed from a hidden place stays hidden in the Recycle Bin, with what went along.
+    binned = folders[ws.recycle_bin_id]["childIds"]
+    trashed = [f for f in binned if hidden.intersection(folders[f].get("_trashedFrom", ()))]
+    hidden.update(trashed)
+    _walk_down(folders, hidden, trashed)
+    return hidden
+
+
+def _walk_down(folders: dict[str, Entity], hidden: set[str], stack: list[str]) -> None:
     while stack:
         for child in folders[stack.pop()].get("childIds", ()):
             if child not in hidden and child in folders:
                 hidden.add(child)
                 stack.append(child)
-    return hidden
 
 
 def visibility(ws: Workspace, user_id: str) -> Callable[[Entity], bool]:
