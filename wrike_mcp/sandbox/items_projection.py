@@ -156,4 +156,3 @@ class View:
 
 
 _ABSENT = object()
-
