@@ -49,7 +49,7 @@ def test_each_agent_sees_exactly_what_its_grants_allow(
         "get_folder_tree", "create_folder", "copy_folder",
         "list_comments", "create_comment", "delete_comment", "create_webhook",
     }  # fmt: skip
-    assert seen("workflows") == {"list_workflows", "create_workflow", "list_contacts"}
+    assert seen("workflows") == {"list_workflows", "create_workflow", "update_workflow", "list_contacts"}
     assert seen("nobody") == set()
 
 
