@@ -29,11 +29,8 @@ def events(sandbox: Sandbox) -> list[tuple[str, dict[str, Any]]]:
 
 def a_task(sandbox: Sandbox) -> str:
     ws = sandbox.workspace
-    return next(
-        t["id"]
-        for t in ws["tasks"].values()
-        if not any(a.get("taskId") == t["id"] for a in ws["attachments"].values())
-    )
+    with_files = {a.get("taskId") for a in ws["attachments"].values()}
+    return str(next(t for t in ws["tasks"] if t not in with_files))
 
 
 def upload(

@@ -10,6 +10,7 @@ import pytest
 
 from wrike_mcp.clock import FakeClock, iso_utc
 from wrike_mcp.sandbox import Sandbox
+from wrike_mcp.sandbox.items_access import ancestors
 from wrike_mcp.sandbox.runner import SandboxServer
 
 # NANGO create-task-comment, key order and types
@@ -38,11 +39,9 @@ def outsider(sandbox_server: SandboxServer, sandbox: Sandbox) -> Iterator[httpx.
 
 
 def private_task(sandbox: Sandbox) -> str:
-    from wrike_mcp.sandbox.items_access import ancestors
-
     ws = sandbox.workspace
     leadership = next(s["id"] for s in ws["spaces"].values() if s["title"] == "Leadership")
-    return next(t["id"] for t in ws["tasks"].values() if leadership in ancestors(ws, t))
+    return str(next(t["id"] for t in ws["tasks"].values() if leadership in ancestors(ws, t)))
 
 
 def a_task(sandbox: Sandbox) -> str:
@@ -51,9 +50,8 @@ def a_task(sandbox: Sandbox) -> str:
 
 def a_folder(sandbox: Sandbox) -> str:
     ws = sandbox.workspace
-    return next(
-        f["id"] for f in ws["folders"].values() if f["scope"] == "WsFolder" and f["id"] not in ws["spaces"]
-    )
+    folders = ws["folders"].values()
+    return str(next(f["id"] for f in folders if f["scope"] == "WsFolder" and f["id"] not in ws["spaces"]))
 
 
 def post(api: httpx.Client, task: str, **params: Any) -> httpx.Response:

@@ -15,15 +15,16 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from wrike_mcp.sandbox.endpoint import Call
+from wrike_mcp.sandbox.items_access import can_access, visibility
 from wrike_mcp.sandbox.store import Entity, Workspace
 from wrike_mcp.sandbox.wire import (
     DATE_RE,
     TIMESTAMP_Z_RE,
     Params,
-    WrikeError,
     access_forbidden,
     invalid_parameter,
     not_allowed,
+    split_ids,
 )
 
 DAY = 86400.0
@@ -105,10 +106,6 @@ def within(value: Any, bounds: tuple[Any, Any] | None) -> bool:
         return True
     start, end = bounds
     return (start is None or value >= start) and (end is None or value <= end)
-
-
-def window_days(first: str, last: str) -> float:
-    return float((date.fromisoformat(last) - date.fromisoformat(first)).days)
 
 
 def shift_day(day: str, days: int) -> str:
@@ -195,8 +192,6 @@ def person(ws: Workspace, contact_id: Any, name: str) -> Entity:
 
 def check_access(call: Call, entity: Entity) -> None:
     """403 unless the caller can see the task or folder. [C] §3.2 access_forbidden"""
-    from wrike_mcp.sandbox.items_access import can_access
-
     if not can_access(call.ws, call.user_id, entity):
         raise access_forbidden()
 
@@ -225,8 +220,6 @@ def owner_of(ws: Workspace, item: Entity) -> Entity:
 
 def visible(call: Call, items: Iterable[Entity]) -> list[Entity]:
     """Items whose task or folder the caller can see (lists silently skip the rest)."""
-    from wrike_mcp.sandbox.items_access import visibility
-
     sees = visibility(call.ws, call.user_id)
     tasks, folders = call.ws["tasks"], call.ws["folders"]
     out = []
@@ -241,13 +234,7 @@ def visible(call: Call, items: Iterable[Entity]) -> list[Entity]:
 def by_ids(call: Call, kind: str, raw_ids: str, what: str) -> list[Entity]:
     """Items named in a comma-separated path, in the order asked: 404 for an unknown one, 403 for one
     the caller cannot see. [C] §2.2 (≤100 ids); mixed-visibility behaviour [I]"""
-    from wrike_mcp.sandbox.wire import split_ids
-
     items = [call.entity(kind, item_id, what) for item_id in split_ids(raw_ids)]
     for item in items:
         check_access(call, owner_of(call.ws, item))
     return items
-
-
-def too_large(description: str) -> WrikeError:
-    return WrikeError(400, "invalid_request", description)
