@@ -147,3 +147,11 @@ def test_the_schema_accepts_the_example_and_rejects_unknown_keys() -> None:
             "enum"
         ]
     ) == set(AREAS)
+
+
+def test_the_policy_in_the_docs_is_valid() -> None:
+    text = (REPO / "docs" / "policy.md").read_text(encoding="utf-8")
+    snippet = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    assert set(parse_policy(snippet, "docs/policy.md").agents) == {
+        "task-reader", "commenter", "project-bot", "workflow-admin",
+    }  # fmt: skip
