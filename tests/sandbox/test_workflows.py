@@ -133,3 +133,15 @@ def test_space_workflows_are_the_ones_the_space_uses(api: httpx.Client, sandbox:
     ids = {w["id"] for w in api.get(f"/spaces/{space['id']}/workflows").json()["data"]}
     assert ids == {space["defaultTaskWorkflowId"], standard}
     assert api.get("/spaces/MQAAAANOPE00/workflows").status_code == 404
+
+
+def test_private_space_workflows_are_forbidden_to_outsiders(
+    sandbox_server: SandboxServer, sandbox: Sandbox
+) -> None:
+    ws = sandbox.workspace
+    leadership = next(s for s in ws["spaces"].values() if s["title"] == "Leadership")
+    members = {m["id"] for m in leadership["members"]}
+    user = next(c["id"] for c in ws["contacts"].values() if c["type"] == "Person" and c["id"] not in members)
+    headers = {"Authorization": f"bearer {ws.named_tokens['user:' + user]}"}
+    response = httpx.get(f"{sandbox_server.api_url}/spaces/{leadership['id']}/workflows", headers=headers)
+    assert response.status_code == 403 and response.json()["error"] == "access_forbidden"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wrike_mcp.sandbox.activity_common import container
 from wrike_mcp.sandbox.endpoint import Call, Router
 from wrike_mcp.sandbox.store import Entity, Workspace
 from wrike_mcp.sandbox.wire import WrikeError, envelope, invalid_parameter, not_allowed
@@ -56,7 +57,7 @@ async def list_workflows(call: Call) -> dict[str, Any]:
 @router.route("GET", "/spaces/{spaceId}/workflows", scopes=WORKFLOW_READ, params=("fields",))
 async def list_space_workflows(call: Call) -> dict[str, Any]:
     fields = call.params.fields(("dataUsageStatistics",))
-    space = call.entity("spaces", call.path["spaceId"], "Space")
+    space = container(call, "spaces", call.path["spaceId"])  # 404 unknown, 403 a private space
     wanted = space_workflow_ids(call.ws, space)
     data = [render_workflow(call.ws, w, fields) for w in call.ws["workflows"].values() if w["id"] in wanted]
     return envelope("workflows", data)
