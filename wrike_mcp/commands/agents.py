@@ -56,7 +56,7 @@ def _policy_option(parser: argparse.ArgumentParser) -> None:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    text = args.policy.read_text(encoding="utf-8") if args.policy.exists() else NEW_FILE_HEADER
+    text = _read(args.policy) if args.policy.exists() else NEW_FILE_HEADER
     if args.name in parse_policy(text, str(args.policy)).agents:
         raise ConfigError(f"agent {args.name!r} already exists in {args.policy}; use `agents rotate`")
     if bool(args.token_env) == bool(args.user_oauth):
@@ -72,7 +72,7 @@ def run_add(args: argparse.Namespace) -> int:
 
 
 def run_rotate(args: argparse.Namespace) -> int:
-    text = args.policy.read_text(encoding="utf-8")
+    text = _read(args.policy)
     before = parse_policy(text, str(args.policy)).agent(args.name)
     issued = generate_key()
     updated = _set_key_hash(text, args.name, issued.stored)
@@ -145,6 +145,13 @@ def _set_key_hash(text: str, name: str, stored: str) -> str:
     else:
         lines.insert(start + 1, new_line)
     return "".join(lines)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read policy file {path}: {exc.strerror or exc}") from exc
 
 
 def _validated(text: str, path: Path) -> PolicyFile:

@@ -26,7 +26,7 @@ import json
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, cast, get_args
 
 from pydantic import (
     BaseModel,
@@ -46,7 +46,7 @@ Area = Literal[
     "tasks", "folders", "spaces", "comments", "timelogs", "attachments", "contacts", "users",
     "workflows", "customfields", "webhooks", "batch",
 ]  # fmt: skip
-AREAS: tuple[Area, ...] = Area.__args__  # type: ignore[attr-defined]
+AREAS: tuple[Area, ...] = get_args(Area)
 Grant = Literal["none", "read", "write"]
 Credential = Literal["operator_token", "user_oauth"]
 
