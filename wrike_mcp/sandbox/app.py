@@ -43,10 +43,14 @@ class SandboxConfig:
 
 
 class RateLimiter:
-    """A sliding one-minute window per token, on the injected clock."""
+    """A sliding one-minute window per token, on the injected clock.
 
-    def __init__(self, per_minute: int, clock: Clock) -> None:
-        self.per_minute = per_minute
+    It reads the limit from the live config on every request, so a test or benchmark can change
+    `sandbox.config.rate_limit_per_minute` on a running sandbox.
+    """
+
+    def __init__(self, config: SandboxConfig, clock: Clock) -> None:
+        self.config = config
         self.clock = clock
         self._hits: dict[str, deque[float]] = defaultdict(deque)
 
@@ -56,7 +60,7 @@ class RateLimiter:
         hits = self._hits[key]
         while hits and hits[0] <= now - 60.0:
             hits.popleft()
-        if len(hits) >= self.per_minute:
+        if len(hits) >= self.config.rate_limit_per_minute:
             return False, max(0.0, hits[0] + 60.0 - now)
         hits.append(now)
         return True, 0.0
@@ -87,7 +91,7 @@ def _discover() -> list[Any]:
 
 
 def create_app(sandbox: Sandbox) -> ASGIApp:
-    limiter = RateLimiter(sandbox.config.rate_limit_per_minute, sandbox.clock)
+    limiter = RateLimiter(sandbox.config, sandbox.clock)
     by_path: dict[str, dict[str, Endpoint]] = defaultdict(dict)
     extra: list[BaseRoute] = []
     middleware_factories: list[Callable[[Sandbox, ASGIApp], ASGIApp]] = []
