@@ -20,6 +20,7 @@ import pytest
 
 from wrike_mcp.manifest import Catalog, ToolSpec, load_catalog
 from wrike_mcp.manifest.model import PLACEHOLDER, TOOL_NAME
+from wrike_mcp.policy.scopes import DEFAULT_AREAS as SERVER_DEFAULT_AREAS
 from wrike_mcp.sandbox import routes as routes_package
 from wrike_mcp.sandbox.endpoint import Endpoint
 from wrike_mcp.tools.schema import to_mcp_tool
@@ -81,7 +82,7 @@ SPECIAL_SCOPES = {
 # The context budget (task brief): the whole tools/list answer, and the everyday default toolset.
 TOTAL_BUDGET = 24_000
 DEFAULT_BUDGET = 10_000
-DEFAULT_AREAS = {"tasks", "folders", "comments", "spaces"}
+DEFAULT_AREAS = set(SERVER_DEFAULT_AREAS)  # the named `default` toolset of --toolsets
 
 
 @dataclass(frozen=True)

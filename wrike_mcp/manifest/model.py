@@ -56,7 +56,9 @@ class ParamSpec(_Strict):
     name: str = Field(pattern=PARAM_NAME)
     location: Location = Field(alias="in")
     type: ParamType
-    description: str = Field(min_length=1, max_length=200)
+    # Optional: a parameter whose name says it all (`taskId`) costs the agent context tokens on every
+    # turn for a description that adds nothing; say what the name does not.
+    description: str = Field(default="", max_length=200)
     required: bool = False
     items: ItemType | None = None
     enum: tuple[str, ...] | None = None

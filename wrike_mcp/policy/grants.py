@@ -42,7 +42,8 @@ SOURCE_PARAMS = frozenset({"removeParents", "removeSuperTasks"})
 # Id parameters that name account-level things (people, statuses, fields...), not places in the tree.
 UNLOCATED_PARAMS = frozenset({
     "contactId", "contactIds", "userId", "userIds", "userTypeId", "responsibles", "addResponsibles",
-    "removeResponsibles", "shareds", "addShareds", "removeShareds", "customStatus", "customFieldId",
+    "removeResponsibles", "shareds", "addShareds", "removeShareds", "customStatus", "customStatuses",
+    "customFieldId",
     "customFieldIds", "workflowId", "categoryId", "timelogCategories", "asyncJobId", "timesheetId",
 })  # fmt: skip
 # Areas of account metadata: outside the folder tree, so a subtree limit does not apply to them, and a

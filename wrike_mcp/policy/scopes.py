@@ -20,9 +20,10 @@ from wrike_mcp.manifest.model import ToolSpec
 
 ALL_TOOLSETS = "all"
 DEFAULT_TOOLSET = "default"
-# [I] our choice: the named default set is the everyday work of a team; account administration
-# (workflows, custom fields, webhooks, users) is opt-in.
-DEFAULT_AREAS = ("tasks", "folders", "spaces", "comments", "timelogs", "attachments", "contacts")
+# Our choice: the named default set is the everyday work of a team (find, create and update tasks,
+# navigate the folder tree, which also shows spaces, discuss, look up people), kept under 10,000 bytes of
+# tools/list (bench/RESULTS.md). Time tracking, files and account administration are opt-in.
+DEFAULT_AREAS = ("tasks", "folders", "comments", "contacts")
 
 
 class Reason(StrEnum):

@@ -54,7 +54,8 @@ def param_schema(param: ParamSpec) -> dict[str, Any]:
             value = getattr(param, attribute)
             if value is not None:
                 schema[keyword] = _number(value) if keyword in ("minimum", "maximum") else _plain(value)
-    schema["description"] = param.description
+    if param.description:
+        schema["description"] = param.description
     return schema
 
 
