@@ -19,6 +19,7 @@ from wrike_mcp.config import SandboxOptions, Settings, split_list
 from wrike_mcp.errors import ConfigError
 from wrike_mcp.manifest.loader import load_catalog
 from wrike_mcp.server import Connection, build_server, connect, open_client
+from wrike_mcp.transports.http_serve import add_http_arguments, run_http
 
 EXIT_CONFIG = 2
 
@@ -30,7 +31,10 @@ def register(subparsers: Any) -> None:
         "WRIKE_HOST (default www.wrike.com) and WRIKE_SCOPES (default Default); --sandbox needs none.",
     )  # fmt: skip
     add_settings_arguments(parser)
-    parser.add_argument("--transport", choices=["stdio"], default="stdio", help="transport (default stdio)")
+    parser.add_argument(
+        "--transport", choices=["stdio", "http"], default="stdio", help="stdio (default) or http (hosted)"
+    )
+    add_http_arguments(parser)
     parser.set_defaults(handler=run)
 
 
@@ -73,6 +77,8 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] | None =
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.transport == "http":
+        return run_http(args)
     try:
         settings = settings_from_args(args)
         connection = connect(settings)

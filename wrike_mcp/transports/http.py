@@ -1,0 +1,173 @@
+"""The hosted endpoint: one Starlette app for many users, each acting as their own Wrike account.
+
+    /mcp                                   streamable HTTP (stateless, SSE responses so progress arrives)
+    /sse + /messages/                      the legacy HTTP+SSE transport
+    /healthz                               liveness, no auth, no Host check
+    /.well-known/oauth-protected-resource/mcp   RFC 9728 metadata naming our authorization server
+    /.well-known/oauth-authorization-server, /authorize, /token, /register, /oauth/consent, /oauth/callback
+
+Order of one request: edge checks (Host 421, Origin 403, body 413; `transports.edge`) -> the bearer token
+opened into the user's Wrike grant (`auth.bearer`) -> 401 with `WWW-Authenticate: Bearer ...
+resource_metadata="..."` if there is none -> the MCP server, whose `resolve_caller` reads the grant from
+this request (never from module state), so one process and one connection pool serve every user.
+Stateless: no session is kept (`stateless_http`); any replica with the sealing key serves any request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from mcp.server import ServerRequestContext
+from mcp.server.auth.middleware.auth_context import AuthContextMiddleware, get_access_token
+from mcp.server.auth.middleware.bearer_auth import AuthenticatedUser, RequireAuthMiddleware
+from mcp.server.auth.provider import AccessToken
+from mcp.server.auth.routes import build_resource_metadata_url, create_protected_resource_routes
+from mcp.server.sse import SseServerTransport
+from mcp.server.streamable_http_manager import StreamableHTTPASGIApp, StreamableHTTPSessionManager
+from mcp.server.transport_security import DEFAULT_MAX_REQUEST_BODY_SIZE
+from pydantic import AnyHttpUrl
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.authentication import AuthenticationMiddleware
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from wrike_mcp.auth.bearer import HostedBearerBackend, RawWrikeTokens
+from wrike_mcp.auth.grants import wrike_credentials_from_access_token
+from wrike_mcp.auth.provider import WrikeAuthProvider
+from wrike_mcp.auth.routes import authorization_server_routes
+from wrike_mcp.auth.settings import is_loopback
+from wrike_mcp.config import Settings
+from wrike_mcp.errors import ConfigError
+from wrike_mcp.manifest.loader import Catalog, load_catalog
+from wrike_mcp.manifest.model import KNOWN_SCOPES
+from wrike_mcp.policy.scopes import Access, resolve_toolsets
+from wrike_mcp.server import build_server
+from wrike_mcp.tools.handler import Caller
+from wrike_mcp.transports.edge import HEALTH_PATH, EdgeGuard
+from wrike_mcp.wrike.client import WrikeClient
+
+MCP_PATH = "/mcp"
+SSE_PATH = "/sse"
+MESSAGES_PATH = "/messages/"
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    """How the hosted app presents itself. `public_url`: what clients type, e.g. https://mcp.example.com."""
+
+    public_url: str
+    max_body_bytes: int = DEFAULT_MAX_REQUEST_BODY_SIZE
+    accept_wrike_tokens: bool = False
+    extra_hosts: tuple[str, ...] = ()
+    extra_origins: tuple[str, ...] = ()
+    # What a client that names no scope gets, and what discovery advertises. [C] §1.4: Default.
+    default_scopes: tuple[str, ...] = field(default=("Default",))
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "public_url", check_public_url(self.public_url))
+        if self.max_body_bytes < 1024:
+            raise ConfigError("the request-body limit must be at least 1024 bytes")
+
+    @property
+    def resource_url(self) -> str:
+        return self.public_url + MCP_PATH
+
+
+def check_public_url(url: str) -> str:
+    """https (TLS may end at a proxy in front), or http on loopback; served at the root, no path."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError("--public-url must be an absolute URL such as https://mcp.example.com")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise ConfigError("--public-url must be an origin only (no path, query, fragment or credentials)")
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
+        raise ConfigError("--public-url must be https (put TLS in front); plain http only on loopback")
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def build_http_app(
+    settings: Settings,
+    client: WrikeClient,
+    provider: WrikeAuthProvider,
+    options: HttpOptions,
+    catalog: Catalog | None = None,
+) -> Starlette:
+    """The whole hosted app. Its lifespan runs the streamable-HTTP session manager."""
+    catalog = catalog or load_catalog(settings.manifest_dir)
+    toolsets = resolve_toolsets(settings.toolsets, catalog.areas)
+
+    def resolve_caller(ctx: ServerRequestContext[Any]) -> Caller:
+        granted = wrike_credentials_from_access_token(_access_token(ctx))
+        access = Access(scopes=granted.scopes, read_only=settings.read_only, toolsets=toolsets)
+        return Caller(granted.wrike, access)
+
+    server = build_server(settings, client, resolve_caller=resolve_caller, catalog=catalog)
+    sessions = StreamableHTTPSessionManager(
+        server, stateless=True, json_response=False, max_request_body_size=options.max_body_bytes
+    )
+    sse = SseServerTransport(MESSAGES_PATH, max_request_body_size=options.max_body_bytes)
+
+    async def sse_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
+        async with sse.connect_sse(scope, receive, send) as (read, write):
+            await server.run(read, write, server.create_initialization_options())
+
+    metadata_url = build_resource_metadata_url(AnyHttpUrl(options.resource_url))
+
+    def guard(app: ASGIApp) -> ASGIApp:
+        return RequireAuthMiddleware(app, [], metadata_url)
+
+    routes: list[BaseRoute] = [
+        Route(HEALTH_PATH, _health, methods=["GET"]),
+        Route(MCP_PATH, guard(StreamableHTTPASGIApp(sessions))),
+        Route(SSE_PATH, guard(sse_endpoint), methods=["GET"]),
+        Mount(MESSAGES_PATH, app=guard(sse.handle_post_message)),
+        *create_protected_resource_routes(
+            AnyHttpUrl(options.resource_url), [AnyHttpUrl(options.public_url)],
+            scopes_supported=list(options.default_scopes), resource_name="wrike-mcp",
+        ),
+        *authorization_server_routes(provider, sorted(KNOWN_SCOPES), options.default_scopes),
+    ]  # fmt: skip
+    raw = RawWrikeTokens(settings.host, settings.scopes) if options.accept_wrike_tokens else None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with sessions.run():
+            yield
+
+    return Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(
+                EdgeGuard,
+                public_url=options.public_url,
+                max_body_bytes=options.max_body_bytes,
+                extra_hosts=options.extra_hosts,
+                extra_origins=options.extra_origins,
+            ),
+            Middleware(AuthenticationMiddleware, backend=HostedBearerBackend(provider.verifier, raw)),
+            Middleware(AuthContextMiddleware),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def _access_token(ctx: ServerRequestContext[Any]) -> AccessToken | None:
+    """The token of the HTTP request that carried this message (for SSE: the POST, not the GET that
+    opened the stream, so a client that refreshed its token is served with the new grant)."""
+    request = ctx.request
+    if isinstance(request, HTTPConnection):
+        user = request.scope.get("user")
+        if isinstance(user, AuthenticatedUser):
+            return user.access_token
+    return get_access_token()
+
+
+async def _health(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
