@@ -1,0 +1,57 @@
+"""Every tool of the catalogue, called through a real MCP client against the sandbox, in-process.
+
+Each scenario (scenarios_*.py) runs on a fresh seeded sandbox with the "all" token (every scope, so the
+user- and workflow-admin tools are there too), in the auto protocol era; the ones marked `legacy_too`
+run in the legacy (initialize) era as well. The guard tests keep the table complete: a new tool, or a
+new path variant of a tool, without a scenario fails the suite. Over stdio: test_every_tool_stdio.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+import scenarios_activity
+import scenarios_admin
+import scenarios_items
+import scenarios_time
+from every_tool import CATALOGUE, SCENARIOS, Ctx, Scenario
+from mcp_harness import MODES, open_mcp
+
+from wrike_mcp.sandbox import Sandbox
+
+MODULES = (scenarios_items, scenarios_activity, scenarios_time, scenarios_admin)  # they fill SCENARIOS
+RUNS = [(s, "auto") for s in SCENARIOS] + [(s, "legacy") for s in SCENARIOS if s.legacy_too]
+
+
+def test_the_scenario_table_covers_exactly_the_catalogue_tools() -> None:
+    assert {s.tool for s in SCENARIOS} == set(CATALOGUE)
+
+
+def test_every_path_variant_of_every_tool_has_exactly_one_scenario() -> None:
+    wanted = sorted((t.name, path) for t in CATALOGUE.values() for path in (t.path, *t.alt_paths))
+    assert sorted((s.tool, s.path) for s in SCENARIOS) == wanted
+
+
+def test_the_legacy_era_subset_covers_every_area() -> None:
+    assert {CATALOGUE[s.tool].area for s in SCENARIOS if s.legacy_too} == {t.area for t in CATALOGUE.values()}
+    assert len([r for r in RUNS if r[1] == "legacy"]) < len(SCENARIOS) / 2
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_the_all_scopes_token_lists_exactly_the_catalogue(sandbox: Sandbox, mode: str) -> None:
+    async with open_mcp(sandbox, token_name="all", manifests=None, mode=mode) as client:
+        listed = [tool.name for tool in (await client.list_tools()).tools]
+    assert sorted(listed) == sorted(CATALOGUE)
+
+
+@pytest.mark.parametrize(("scenario", "mode"), RUNS, ids=[f"{s.id}-{mode}" for s, mode in RUNS])
+async def test_every_tool_does_what_it_says_in_the_sandbox(
+    sandbox: Sandbox, scenario: Scenario, mode: str
+) -> None:
+    sandbox.config.webhook_delivery = False  # hooks are created and changed here, never delivered to
+    async with open_mcp(sandbox, token_name="all", manifests=None, mode=mode) as client:
+        ctx = Ctx(client, sandbox)
+        await scenario.run(ctx)
+    spec = CATALOGUE[scenario.tool]
+    assert ctx.reached(scenario.tool, spec.method, scenario.path), (
+        f"{scenario.tool} never reached {spec.method} {scenario.path}: {ctx.calls}"
+    )
