@@ -14,7 +14,7 @@ import scenarios_admin
 import scenarios_items
 import scenarios_time
 from every_tool import CATALOGUE, SCENARIOS, Ctx, Scenario
-from mcp_harness import MODES, open_mcp
+from mcp_harness import MODES, open_mcp, text_of
 
 from wrike_mcp.sandbox import Sandbox
 
@@ -55,3 +55,14 @@ async def test_every_tool_does_what_it_says_in_the_sandbox(
     assert ctx.reached(scenario.tool, spec.method, scenario.path), (
         f"{scenario.tool} never reached {spec.method} {scenario.path}: {ctx.calls}"
     )
+
+
+async def test_a_download_past_the_cap_sends_the_agent_to_wrike_not_to_a_tool_that_does_not_exist(
+    sandbox: Sandbox,
+) -> None:
+    png = next(a for a in sandbox.workspace["attachments"].values() if a["contentType"] == "image/png")
+    async with open_mcp(sandbox, token_name="all", manifests=None, max_download_bytes=16) as client:
+        result = await client.call_tool("download_attachment", {"attachmentId": png["id"]})
+    assert result.is_error
+    assert "larger than the 16-byte download cap" in text_of(result)
+    assert "open it in Wrike" in text_of(result) and "tool" not in text_of(result)

@@ -105,7 +105,7 @@ def download_result(
     if not response.complete:
         return text_error(
             f"The file is larger than the {max_bytes}-byte download cap, so it was not returned. Ask the "
-            "user to open it in Wrike, or get a download link with the attachment URL tool."
+            "user to open it in Wrike; do not retry the download."
         )
     mime = response.content_type.split(";")[0].strip() or "application/octet-stream"
     blob = base64.b64encode(response.body).decode("ascii")
