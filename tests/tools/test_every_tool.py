@@ -14,7 +14,7 @@ import scenarios_admin
 import scenarios_items
 import scenarios_time
 from every_tool import CATALOGUE, SCENARIOS, Ctx, Scenario
-from mcp_harness import MODES, open_mcp, text_of
+from mcp_harness import MODES, Recorder, open_mcp, text_of
 
 from wrike_mcp.sandbox import Sandbox
 
@@ -66,3 +66,16 @@ async def test_a_download_past_the_cap_sends_the_agent_to_wrike_not_to_a_tool_th
     assert result.is_error
     assert "larger than the 16-byte download cap" in text_of(result)
     assert "open it in Wrike" in text_of(result) and "tool" not in text_of(result)
+
+
+PAGED = sorted(name for name, spec in CATALOGUE.items() if spec.param("pageSize"))
+
+
+@pytest.mark.parametrize("tool", PAGED)
+async def test_a_page_size_below_one_is_refused_before_anything_is_sent(sandbox: Sandbox, tool: str) -> None:
+    """Wrike's pages hold 1 to 1000 items [C] wrike-api.md §2.5; zero is the agent's mistake to fix."""
+    recorders: list[Recorder] = []
+    async with open_mcp(sandbox, token_name="all", manifests=None, recorder=recorders) as client:
+        result = await client.call_tool(tool, {"pageSize": 0})
+    assert result.is_error and "parameter 'pageSize' must be at least 1" in text_of(result)
+    assert recorders[0].requests == []
