@@ -150,7 +150,7 @@ def test_the_mcp_inspector_lists_strictly_and_calls_a_tool() -> None:
     --strict (schema portability lint: exit 6 on an error) and one tools/call.
 
     Skipped unless npx is on PATH and WRIKE_MCP_TEST_INSPECTOR=1 is set: the first run downloads the
-    inspector from the npm registry. With it cached, both commands take about 5 s together.
+    inspector from the npm registry. With it cached, both commands take 3 to 8 s together.
     """
     listing = _inspector("--method", "tools/list", "--strict")
     assert listing.returncode == 0, listing.stderr
