@@ -24,6 +24,7 @@ import hashlib
 import hmac
 import json
 import re
+import secrets as secrets_module
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any, Literal, Protocol, TextIO
 
 from wrike_mcp.clock import Clock
+from wrike_mcp.config import Settings
 from wrike_mcp.manifest.model import ToolSpec
 
 GENESIS = "0" * 64
@@ -249,6 +251,23 @@ class AuditLog:
         }
         record["hash"] = record_hash(record)
         return record
+
+
+def open_audit(settings: Settings, clock: Clock, stream: TextIO | None = None) -> AuditLog | None:
+    """The audit log the settings ask for (a file, stderr, or both), or None when neither is set.
+
+    Without WRIKE_MCP_AUDIT_SALT the caller hashes use a random salt per process: they still tell callers
+    apart within one run, and cannot be linked across runs (set the salt to compare them over time).
+    """
+    if settings.audit_file is None and not settings.audit_stderr:
+        return None
+    salt = settings.audit_salt or secrets_module.token_bytes(32)
+    sinks: list[Sink] = []
+    if settings.audit_file is not None:
+        sinks.append(RotatingFileSink(settings.audit_file, settings.audit_max_bytes))
+    if settings.audit_stderr and stream is not None:
+        sinks.append(StreamSink(stream))
+    return AuditLog(clock, salt, sinks)
 
 
 def record_hash(record: Mapping[str, Any]) -> str:

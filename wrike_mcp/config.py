@@ -16,6 +16,15 @@ command-line flags, which override them (`Settings.from_env(env, read_only=True)
 | WRIKE_MCP_MAX_DOWNLOAD_BYTES | cap on a downloaded file | 10485760 |
 | WRIKE_MCP_TIMEOUT | seconds to wait for Wrike's answer | 60 |
 | WRIKE_MCP_LOG_LEVEL | log level on stderr | WARNING |
+| WRIKE_MCP_POLICY | the agent policy file (TOML); over stdio it needs WRIKE_MCP_AGENT | none |
+| WRIKE_MCP_AGENT | the policy's agent this stdio server acts as | none |
+| WRIKE_MCP_AUDIT_FILE | append-only audit log, hash-chained and rotated by size | none |
+| WRIKE_MCP_AUDIT_STDERR | `1`/`true`: also write each audit record to stderr | off |
+| WRIKE_MCP_AUDIT_MAX_BYTES | rotate the audit file when it would pass this size | 10485760 |
+| WRIKE_MCP_AUDIT_SALT | secret salt of the callers' hashes (compare them across runs) | random per run |
+
+An agent whose credential is `operator_token` reads its Wrike token from the variable its policy names
+(`token_env`); `secret_from_env` is the one function that reads it, so that stays in this module too.
 """
 
 from __future__ import annotations
@@ -33,6 +42,8 @@ from wrike_mcp.wrike.hosts import DEFAULT_HOST, check_base_url, check_host
 DEFAULT_MAX_RESULT_BYTES = 100_000
 DEFAULT_MAX_DOWNLOAD_BYTES = 10 * 1024 * 1024
 DEFAULT_TIMEOUT = 60.0
+DEFAULT_AUDIT_MAX_BYTES = 10 * 1024 * 1024
+MIN_AUDIT_SALT = 16
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
 
@@ -62,6 +73,12 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     log_level: str = "WARNING"
     sandbox: SandboxOptions | None = None
+    policy_file: Path | None = None
+    agent: str | None = None
+    audit_file: Path | None = None
+    audit_stderr: bool = False
+    audit_max_bytes: int = DEFAULT_AUDIT_MAX_BYTES
+    audit_salt: bytes | None = field(default=None, repr=False)  # None: a random salt per process
 
     def __post_init__(self) -> None:
         check_host(self.host)
@@ -74,6 +91,10 @@ class Settings:
             raise ConfigError("WRIKE_SCOPES is empty; leave it unset for Default")
         if self.max_result_bytes < 1000 or self.max_download_bytes < 1 or self.timeout <= 0:
             raise ConfigError("size caps and the timeout must be positive (result cap at least 1000 bytes)")
+        if self.audit_max_bytes < 1024:
+            raise ConfigError("WRIKE_MCP_AUDIT_MAX_BYTES must be at least 1024")
+        if self.audit_salt is not None and len(self.audit_salt) < MIN_AUDIT_SALT:
+            raise ConfigError(f"WRIKE_MCP_AUDIT_SALT must be at least {MIN_AUDIT_SALT} characters")
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -93,6 +114,12 @@ class Settings:
             ),
             "timeout": float(_integer(source, "WRIKE_MCP_TIMEOUT", int(DEFAULT_TIMEOUT))),
             "log_level": (source.get("WRIKE_MCP_LOG_LEVEL") or "WARNING").upper(),
+            "policy_file": _path(source, "WRIKE_MCP_POLICY"),
+            "agent": source.get("WRIKE_MCP_AGENT") or None,
+            "audit_file": _path(source, "WRIKE_MCP_AUDIT_FILE"),
+            "audit_stderr": _flag(source, "WRIKE_MCP_AUDIT_STDERR"),
+            "audit_max_bytes": _integer(source, "WRIKE_MCP_AUDIT_MAX_BYTES", DEFAULT_AUDIT_MAX_BYTES),
+            "audit_salt": (source.get("WRIKE_MCP_AUDIT_SALT") or "").encode() or None,
         }
         scopes = split_list(source.get("WRIKE_SCOPES", ""))
         if scopes:
@@ -126,3 +153,14 @@ def _integer(source: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a whole number") from None
+
+
+def _path(source: Mapping[str, str], name: str) -> Path | None:
+    raw = source.get(name, "").strip()
+    return Path(raw) if raw else None
+
+
+def secret_from_env(name: str, env: Mapping[str, str] | None = None) -> str | None:
+    """The value of a variable that holds a credential (an agent's operator token), or None if unset."""
+    source = os.environ if env is None else env
+    return source.get(name) or None

@@ -22,6 +22,9 @@ import mcp.types as types
 from mcp.server import Server, ServerRequestContext
 
 from wrike_mcp import __version__
+from wrike_mcp.audit import AuditLog
+from wrike_mcp.callers import local_caller
+from wrike_mcp.clock import Clock
 from wrike_mcp.config import Settings
 from wrike_mcp.errors import ConfigError
 from wrike_mcp.manifest.loader import Catalog, load_catalog
@@ -110,25 +113,32 @@ def build_server(
     connection: Connection | None = None,
     resolve_caller: CallerResolver | None = None,
     catalog: Catalog | None = None,
+    audit: AuditLog | None = None,
+    clock: Clock | None = None,
 ) -> Server[Any]:
     """The MCP server for a catalogue.
 
-    Give `connection` (stdio: one user, the one `client` talks for) or `resolve_caller` (who is calling,
-    per request: the hosted transport).
+    Give `connection` (stdio: one user, the one `client` talks for; with `settings.policy_file`, the
+    agent `settings.agent` names) or `resolve_caller` (who is calling, per request: the hosted transport).
+    `audit` receives one record per call (see `open_audit`).
     """
     catalog = catalog or load_catalog(settings.manifest_dir)
     inventory = Inventory(catalog)
     if resolve_caller is None:
         if connection is None:
             raise TypeError("build_server needs a connection or a resolve_caller")
-        fixed = connection.caller(settings, catalog)
+        fixed = local_caller(
+            settings, connection.caller(settings, catalog), catalog, sandbox=connection.sandbox
+        )
+        if audit is not None:
+            audit.add_secret(fixed.credentials.token)
 
         def resolve_caller(ctx: ServerRequestContext[Any]) -> Caller:
             return fixed
 
     resolve = resolve_caller
     limits = Limits(settings.max_result_bytes, settings.max_download_bytes)
-    handler = ToolHandler(inventory, client, limits)
+    handler = ToolHandler(inventory, client, limits, audit=audit, clock=clock)
 
     async def list_tools(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None

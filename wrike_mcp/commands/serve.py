@@ -1,7 +1,8 @@
 """`wrike-mcp serve`: the MCP server over stdio (the transport desktop clients spawn).
 
-Only JSON-RPC goes to stdout; logs go to stderr, with the token redacted from every record. A missing
-token (outside `--sandbox`) or a bad setting exits with code 2 before anything starts.
+Only JSON-RPC goes to stdout; logs (and, with --audit-stderr, audit records) go to stderr, with the token
+redacted from every record. A missing token (outside `--sandbox`), a bad setting, a policy with problems,
+an unknown agent or an agent's unset operator token exits with code 2 before anything starts.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ from typing import Any
 
 from mcp.server.stdio import stdio_server
 
+from wrike_mcp.audit import AuditLog, open_audit
+from wrike_mcp.callers import local_caller
+from wrike_mcp.clock import SystemClock
 from wrike_mcp.config import SandboxOptions, Settings, split_list
 from wrike_mcp.errors import ConfigError
-from wrike_mcp.manifest.loader import load_catalog
+from wrike_mcp.manifest.loader import Catalog, load_catalog
 from wrike_mcp.server import Connection, build_server, connect, open_client
 from wrike_mcp.transports.http_serve import add_http_arguments, run_http
 
@@ -31,11 +35,25 @@ def register(subparsers: Any) -> None:
         "WRIKE_HOST (default www.wrike.com) and WRIKE_SCOPES (default Default); --sandbox needs none.",
     )  # fmt: skip
     add_settings_arguments(parser)
+    add_policy_arguments(parser)
     parser.add_argument(
         "--transport", choices=["stdio", "http"], default="stdio", help="stdio (default) or http (hosted)"
     )
     add_http_arguments(parser)
     parser.set_defaults(handler=run)
+
+
+def add_policy_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("agent policy and audit log")
+    group.add_argument("--policy", metavar="FILE", help="agent policy file (TOML); over stdio with --agent")
+    group.add_argument("--agent", metavar="NAME", help="the policy's agent this server acts as")
+    group.add_argument("--audit-file", metavar="FILE", help="append one hash-chained record per call to FILE")
+    group.add_argument(
+        "--audit-stderr", action="store_true", default=None, help="also write each audit record to stderr"
+    )
+    group.add_argument(
+        "--audit-max-bytes", type=int, metavar="N", help="rotate the audit file at N bytes (default 10 MiB)"
+    )
 
 
 def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,8 +85,15 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] | None =
         sandbox = SandboxOptions(
             seed=args.sandbox_seed, size=args.sandbox_size, token_name=args.sandbox_token
         )
+    policy = getattr(args, "policy", None)  # `tools` shares these flags but has no policy options
+    audit_file = getattr(args, "audit_file", None)
     return Settings.from_env(
         env,
+        policy_file=Path(policy) if policy else None,
+        agent=getattr(args, "agent", None),
+        audit_file=Path(audit_file) if audit_file else None,
+        audit_stderr=getattr(args, "audit_stderr", None),
+        audit_max_bytes=getattr(args, "audit_max_bytes", None),
         read_only=args.read_only,
         toolsets=tuple(split_list(args.toolsets)) if args.toolsets else None,
         manifest_dir=Path(args.manifests) if args.manifests else None,
@@ -82,18 +107,32 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = settings_from_args(args)
         connection = connect(settings)
-        connection.caller(settings, load_catalog(settings.manifest_dir))  # unknown toolsets fail here
+        catalog = load_catalog(settings.manifest_dir)
+        # Unknown toolsets, a bad policy, an unknown agent or its unset token all fail here, before serving.
+        caller = local_caller(
+            settings, connection.caller(settings, catalog), catalog, sandbox=connection.sandbox
+        )
+        audit = open_audit(settings, SystemClock(), sys.stderr)
     except ConfigError as exc:
         print(f"wrike-mcp serve: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    configure_logging(settings.log_level, [connection.credentials.token])
-    asyncio.run(serve_stdio(settings, connection))
+    except OSError as exc:
+        print(f"wrike-mcp serve: cannot open the audit log: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    configure_logging(settings.log_level, [connection.credentials.token, caller.credentials.token])
+    try:
+        asyncio.run(serve_stdio(settings, connection, catalog, audit))
+    finally:
+        if audit is not None:
+            audit.close()
     return 0
 
 
-async def serve_stdio(settings: Settings, connection: Connection) -> None:
+async def serve_stdio(
+    settings: Settings, connection: Connection, catalog: Catalog | None = None, audit: AuditLog | None = None
+) -> None:
     async with open_client(settings, connection) as client:
-        server = build_server(settings, client, connection=connection)
+        server = build_server(settings, client, connection=connection, catalog=catalog, audit=audit)
         async with stdio_server() as (read, write):
             await server.run(read, write, server.create_initialization_options())
 

@@ -93,10 +93,11 @@ class GrantDecision:
 _ALLOWED = GrantDecision(True, GrantReason.ALLOWED, "")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AgentAccess:
     """One agent's policy with the server switches resolved against the catalogue: what `decide_agent`
-    and the subtree check take. Build it once per agent (`agent_access`), not per call."""
+    and the subtree check take. Build it once per agent (`agent_access`), not per call: it compares and
+    hashes by identity (the policy model holds dicts), which keeps `Access` usable as a cache key."""
 
     name: str
     agent: AgentPolicy
@@ -106,6 +107,10 @@ class AgentAccess:
     @property
     def subtrees(self) -> frozenset[str] | None:
         return frozenset(self.agent.subtrees) if self.agent.subtrees is not None else None
+
+    def decide(self, tool: ToolSpec) -> GrantDecision:
+        """`decide_agent` as a method, so `scopes.decide` can ask without importing this module."""
+        return decide_agent(tool, self)
 
 
 def agent_access(policy: PolicyFile, name: str, catalog_areas: Iterable[str]) -> AgentAccess:

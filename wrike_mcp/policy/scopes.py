@@ -2,11 +2,13 @@
 
 Listing and calling ask the same function, so a tool is hidden exactly when a call to it would be
 refused. The inputs are the operator's switches (read-only, toolsets), which are an upper bound, and the
-scopes the Wrike token was granted; issue #5 adds the agent's grants as one more field of `Access` and
-one more check in `decide`, here and nowhere else.
+scopes the Wrike token was granted, and, when an agent policy applies, the agent's grants (`Access.agent`,
+checked by `grants.decide_agent`): effective access = token scopes ∩ agent grants ∩ the switches.
 
-Order of the checks: read-only beats everything, then the toolset, then the scopes ("at least one of the
-scopes required by this method", [C] wrike-api.md §1.4).
+Order of the checks: read-only beats everything, then the toolset, then the agent's policy (so a refusal
+names the operator's intent before a credential detail), then the scopes ("at least one of the scopes
+required by this method", [C] wrike-api.md §1.4). The subtree check needs the call's arguments and
+Wrike's answers, so it runs at call time (`tools/subtree_guard.py`) after this one.
 """
 
 from __future__ import annotations
@@ -14,9 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from wrike_mcp.errors import ConfigError
 from wrike_mcp.manifest.model import ToolSpec
+
+if TYPE_CHECKING:  # grants.py imports this module; at run time `decide` only calls `agent.decide`
+    from wrike_mcp.policy.grants import AgentAccess
 
 ALL_TOOLSETS = "all"
 DEFAULT_TOOLSET = "default"
@@ -30,16 +36,24 @@ class Reason(StrEnum):
     ALLOWED = "allowed"
     READ_ONLY = "read_only"
     TOOLSET = "toolset"
+    AGENT = "agent_policy"
     SCOPE = "scope"
 
 
 @dataclass(frozen=True)
 class Access:
-    """What one caller may do: the token's granted scopes under the operator's switches."""
+    """What one caller may do: the token's granted scopes under the operator's switches, and the agent's
+    policy when one applies (None: no agent policy, the token's scopes alone)."""
 
     scopes: frozenset[str]
     read_only: bool = False
     toolsets: frozenset[str] | None = None  # resolved area names; None: every area
+    agent: AgentAccess | None = None
+
+    @property
+    def subtrees(self) -> frozenset[str] | None:
+        """The folder, project or space ids the agent is limited to; None: no limit."""
+        return self.agent.subtrees if self.agent is not None else None
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,7 @@ class Decision:
     allowed: bool
     reason: Reason
     message: str  # safe to show the agent: names what is missing, never a credential
+    detail: str = ""  # for an agent refusal, which part of the policy refused (grants.GrantReason)
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -63,6 +78,10 @@ def decide(tool: ToolSpec, access: Access) -> Decision:
         return Decision(
             False, Reason.TOOLSET, f"the {tool.area!r} toolset is not enabled on this server (see --toolsets)"
         )
+    if access.agent is not None:
+        grant = access.agent.decide(tool)
+        if not grant:
+            return Decision(False, Reason.AGENT, grant.message, grant.reason.value)
     if not access.scopes.intersection(tool.scopes):
         needed = " or ".join(tool.scopes)
         return Decision(

@@ -61,7 +61,8 @@ def error_message(exc: WrikeMcpError, tool: ToolSpec) -> str:
             f"Invalid arguments for {tool.name}: {exc}. Fix them and call again; nothing was sent to Wrike."
         )
     if isinstance(exc, AccessDenied):
-        return f"Refused: {exc}. Nothing was sent to Wrike."
+        # "Not sent", rather than "nothing sent": a subtree refusal may follow read-only lookups.
+        return f"Refused: {exc}. The call was not sent to Wrike; retrying it unchanged will not help."
     if isinstance(exc, RateLimited):
         return f"Wrike's rate limit was reached (429). {_wait(exc.retry_after)}"
     if isinstance(exc, OutcomeUnknown):

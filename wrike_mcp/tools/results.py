@@ -50,9 +50,19 @@ def compact(value: Any) -> str:
 
 def json_result(tool: ToolSpec, response: WrikeResponse, max_bytes: int) -> types.CallToolResult:
     """`{kind, data, nextPageToken?, responseSize?}` as structured content and, once, as compact text."""
+    return envelope_result(tool, read_envelope(response), max_bytes)
+
+
+def read_envelope(response: WrikeResponse) -> dict[str, Any]:
+    """Wrike's `{kind, data: [...], ...}` answer, or UpstreamUnavailable for anything else."""
     body = response.json()
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise UpstreamUnavailable("Wrike answered in an unexpected format")
+    return body
+
+
+def envelope_result(tool: ToolSpec, body: dict[str, Any], max_bytes: int) -> types.CallToolResult:
+    """An envelope (possibly filtered by the subtree guard) shaped as the tool's result."""
     shaped: dict[str, Any] = {"kind": body.get("kind"), "data": body["data"]}
     shaped.update({key: body[key] for key in _ENVELOPE_EXTRAS if body.get(key) is not None})
     shaped = sanitize(shaped)
