@@ -69,6 +69,7 @@ async def open_agent(
     token_name: str = "all",
     mode: str = "auto",
     clock: FakeClock | None = None,
+    audit_max_bytes: int = 10 * 1024 * 1024,
 ) -> AsyncIterator[AgentSession]:
     """The server as `agent` of `policy`, acting with the sandbox's `token_name` token as the local user."""
     token = sandbox.workspace.named_tokens[token_name]
@@ -79,7 +80,7 @@ async def open_agent(
     )
     connection = Connection(WrikeCredentials(token), scopes, SANDBOX_BASE_URL, recorder)
     clock = clock or FakeClock()
-    audit = AuditLog.to_file(clock, SALT, audit_path)
+    audit = AuditLog.to_file(clock, SALT, audit_path, max_bytes=audit_max_bytes)
     try:
         async with open_client(settings, connection) as wrike:
             server = build_server(settings, wrike, connection=connection, audit=audit, clock=clock)
