@@ -17,6 +17,7 @@ Whichever it is, the caller's `Access` carries the agent's `AgentAccess`, so the
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -66,14 +67,35 @@ class AgentDirectory:
         """Over HTTP: the caller an agent key (`wmcp_<id>_<secret>`) stands for, or None for a key that
         is unknown, malformed or wrong, and for a `user_oauth` agent presented without the user's own
         login (`user`). The audit log hashes the key's public id, never the key."""
-        name = self.keyring.identify(key)
+        name = self.agent_for_key(key, with_user=user is not None)
         if name is None:
             return None
-        return self.caller(name, user, identity=f"agent-key:{key_id_of(key)}")
+        return self.caller(name, user, identity=key_identity(key_id_of(key)))
+
+    def agent_for_key(self, key: str, *, with_user: bool) -> str | None:
+        """The agent a key belongs to, if it can act with what the request brings: an operator-token
+        agent always, a `user_oauth` agent only `with_user`. Costs one scrypt per new key (then cached):
+        the hosted app calls it off the event loop."""
+        name = self.keyring.identify(key)
+        if name is None or name not in self.accesses:
+            return None
+        if self.accesses[name].agent.credential == "user_oauth" and not with_user:
+            return None
+        return name
 
     def operator_tokens(self) -> tuple[str, ...]:
         """Every operator token the directory holds, for `AuditLog.add_secret` and log redaction."""
         return tuple(caller.credentials.token for caller in self.operators.values())
+
+
+def token_identity(token: str) -> str:
+    """Who a Wrike token says is calling, for the audit log: a fingerprint, never the token."""
+    return "wrike-token:" + hashlib.sha256(token.encode()).hexdigest()[:24]
+
+
+def key_identity(key_id: str | None) -> str:
+    """Who an agent key says is calling, for the audit log: its public id, never the secret part."""
+    return f"agent-key:{key_id}"
 
 
 def load_agents(

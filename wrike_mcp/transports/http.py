@@ -11,6 +11,11 @@ opened into the user's Wrike grant (`auth.bearer`) -> 401 with `WWW-Authenticate
 resource_metadata="..."` if there is none -> the MCP server, whose `resolve_caller` reads the grant from
 this request (never from module state), so one process and one connection pool serve every user.
 Stateless: no session is kept (`stateless_http`); any replica with the sealing key serves any request.
+
+With an agent policy (`agents`), a request that presents an agent key acts as that agent (`auth.bearer`):
+with the agent's operator token, or with the user's own grant for a `user_oauth` agent, and always under
+the agent's grants and subtrees. A request without an agent key acts as the user it authenticates
+([I] our choice: the policy limits agents; people keep their own Wrike permissions).
 """
 
 from __future__ import annotations
@@ -38,13 +43,15 @@ from starlette.responses import JSONResponse
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from wrike_mcp.auth.bearer import HostedBearerBackend, RawWrikeTokens
-from wrike_mcp.auth.grants import wrike_credentials_from_access_token
+from wrike_mcp.audit import AuditLog
+from wrike_mcp.auth.bearer import AGENT_CLAIM, AgentClaim, HostedBearerBackend, RawWrikeTokens
+from wrike_mcp.auth.grants import CREDENTIALS_CLAIM, wrike_credentials_from_access_token
 from wrike_mcp.auth.provider import WrikeAuthProvider
 from wrike_mcp.auth.routes import authorization_server_routes
 from wrike_mcp.auth.settings import is_loopback
+from wrike_mcp.callers import AgentDirectory, key_identity, token_identity
 from wrike_mcp.config import Settings
-from wrike_mcp.errors import ConfigError
+from wrike_mcp.errors import AccessDenied, ConfigError
 from wrike_mcp.manifest.loader import Catalog, load_catalog
 from wrike_mcp.manifest.model import KNOWN_SCOPES
 from wrike_mcp.policy.scopes import Access, resolve_toolsets
@@ -98,17 +105,32 @@ def build_http_app(
     provider: WrikeAuthProvider,
     options: HttpOptions,
     catalog: Catalog | None = None,
+    *,
+    agents: AgentDirectory | None = None,
+    audit: AuditLog | None = None,
 ) -> Starlette:
     """The whole hosted app. Its lifespan runs the streamable-HTTP session manager."""
     catalog = catalog or load_catalog(settings.manifest_dir)
     toolsets = resolve_toolsets(settings.toolsets, catalog.areas)
 
-    def resolve_caller(ctx: ServerRequestContext[Any]) -> Caller:
-        granted = wrike_credentials_from_access_token(_access_token(ctx))
+    def user_caller(token: AccessToken | None) -> Caller:
+        granted = wrike_credentials_from_access_token(token)
         access = Access(scopes=granted.scopes, read_only=settings.read_only, toolsets=toolsets)
-        return Caller(granted.wrike, access)
+        return Caller(granted.wrike, access, identity=token_identity(granted.token))
 
-    server = build_server(settings, client, resolve_caller=resolve_caller, catalog=catalog)
+    def resolve_caller(ctx: ServerRequestContext[Any]) -> Caller:
+        token = _access_token(ctx)
+        claims = (token.claims or {}) if token is not None else {}
+        claim = claims.get(AGENT_CLAIM)
+        if not isinstance(claim, AgentClaim) or agents is None:
+            return user_caller(token)
+        user = user_caller(token) if CREDENTIALS_CLAIM in claims else None
+        caller = agents.caller(claim.name, user, identity=key_identity(claim.key_id))
+        if caller is None:  # the bearer backend lets no such request through; fail closed regardless
+            raise AccessDenied(f"agent {claim.name} acts with the user's own Wrike login, which is missing")
+        return caller
+
+    server = build_server(settings, client, resolve_caller=resolve_caller, catalog=catalog, audit=audit)
     sessions = StreamableHTTPSessionManager(
         server, stateless=True, json_response=False, max_request_body_size=options.max_body_bytes
     )
@@ -151,7 +173,7 @@ def build_http_app(
                 extra_hosts=options.extra_hosts,
                 extra_origins=options.extra_origins,
             ),
-            Middleware(AuthenticationMiddleware, backend=HostedBearerBackend(provider.verifier, raw)),
+            Middleware(AuthenticationMiddleware, backend=HostedBearerBackend(provider.verifier, raw, agents)),
             Middleware(AuthContextMiddleware),
         ],
         lifespan=lifespan,

@@ -9,8 +9,10 @@
 With `--sandbox` none is needed: the embedded sandbox runs on loopback and plays Wrike, its OAuth included
 (sign-in auto-approves as the account owner), and an ephemeral key is made if none is set, so a newcomer
 can connect a client to http://127.0.0.1:8000/mcp at once. Everything is checked before the server starts;
-a bad setting is a ConfigError (exit 2). uvicorn's access log stays off: request lines carry Wrike's
-authorization codes (`/oauth/callback?code=...`), and no credential may reach a log.
+a bad setting is a ConfigError (exit 2), and so is an agent policy (`--policy`) with problems or with a
+keyed operator-token agent whose token variable is unset. Over HTTP the agent key identifies the agent,
+so `--agent` (stdio's way to choose one) is refused here. uvicorn's access log stays off: request lines
+carry Wrike's authorization codes (`/oauth/callback?code=...`), and no credential may reach a log.
 """
 
 from __future__ import annotations
@@ -25,13 +27,16 @@ from dataclasses import dataclass
 
 import uvicorn
 
+from wrike_mcp.audit import AuditLog, open_audit
 from wrike_mcp.auth.provider import AuthServerConfig, WrikeAuthProvider
 from wrike_mcp.auth.sealing import Sealer, SealingKey, generate_key
 from wrike_mcp.auth.settings import OAuthSettings, oauth_settings_from_env, sealing_keys_from_env
 from wrike_mcp.auth.wrike_oauth import WrikeOAuth
+from wrike_mcp.callers import AgentDirectory, load_agents
 from wrike_mcp.clock import SystemClock
 from wrike_mcp.config import Settings
 from wrike_mcp.errors import ConfigError
+from wrike_mcp.manifest.loader import Catalog, load_catalog
 from wrike_mcp.transports.http import HttpOptions, build_http_app
 from wrike_mcp.wrike.client import WrikeClient
 
@@ -61,6 +66,8 @@ class HostedPlan:
     bind: tuple[str, int]
     oauth: OAuthSettings | None  # None: the embedded sandbox provides it
     keys: list[SealingKey]
+    catalog: Catalog
+    agents: AgentDirectory | None = None  # with --policy: agents identified by their keys
 
 
 def plan_http(
@@ -68,6 +75,12 @@ def plan_http(
 ) -> HostedPlan:
     if not 0 <= args.port <= 65535:
         raise ConfigError("--port must be 0-65535")
+    if settings.agent:
+        raise ConfigError(
+            "--agent is for stdio; over HTTP each agent presents its key (wrike-mcp agents add)"
+        )
+    catalog = load_catalog(settings.manifest_dir)
+    agents = load_agents(settings, catalog, env=env) if settings.policy_file else None
     host = f"[{args.host}]" if ":" in args.host else args.host
     options = HttpOptions(
         public_url=args.public_url or f"http://{host}:{args.port}",
@@ -81,13 +94,13 @@ def plan_http(
         except ConfigError:
             print("wrike-mcp serve: no WRIKE_MCP_TOKEN_KEYS, using an ephemeral key", file=sys.stderr)
             keys = [SealingKey.from_text(generate_key())]
-        return HostedPlan(settings, options, (args.host, args.port), None, keys)
-    return HostedPlan(
-        settings, options, (args.host, args.port), oauth_settings_from_env(env), sealing_keys_from_env(env)
-    )
+        return HostedPlan(settings, options, (args.host, args.port), None, keys, catalog, agents)
+    oauth = oauth_settings_from_env(env)
+    keys = sealing_keys_from_env(env)
+    return HostedPlan(settings, options, (args.host, args.port), oauth, keys, catalog, agents)
 
 
-async def serve_http(plan: HostedPlan) -> None:
+async def serve_http(plan: HostedPlan, audit: AuditLog | None = None) -> None:
     clock = SystemClock()
     async with contextlib.AsyncExitStack() as stack:
         oauth, api_url = plan.oauth, plan.settings.base_url
@@ -98,7 +111,9 @@ async def serve_http(plan: HostedPlan) -> None:
         stack.push_async_callback(wrike.aclose)
         config = AuthServerConfig(plan.options.public_url, plan.options.resource_url)
         provider = WrikeAuthProvider(config, Sealer(plan.keys, clock), wrike, clock)
-        app = build_http_app(plan.settings, client, provider, plan.options)
+        app = build_http_app(
+            plan.settings, client, provider, plan.options, plan.catalog, agents=plan.agents, audit=audit
+        )
         host, port = plan.bind
         url = plan.options.public_url
         print(f"wrike-mcp hosted endpoint: {url}/mcp (legacy SSE: {url}/sse)", file=sys.stderr, flush=True)
@@ -130,9 +145,21 @@ def run_http(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> 
 
     try:
         plan = plan_http(args, settings_from_args(args, env), env)
+        audit = open_audit(plan.settings, SystemClock(), sys.stderr)
     except ConfigError as exc:
         print(f"wrike-mcp serve: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    configure_logging(plan.settings.log_level, [])
-    asyncio.run(serve_http(plan))
+    except OSError as exc:
+        print(f"wrike-mcp serve: cannot open the audit log: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    operator_tokens = plan.agents.operator_tokens() if plan.agents is not None else ()
+    for token in operator_tokens:
+        if audit is not None:
+            audit.add_secret(token)
+    configure_logging(plan.settings.log_level, operator_tokens)
+    try:
+        asyncio.run(serve_http(plan, audit))
+    finally:
+        if audit is not None:
+            audit.close()
     return 0
