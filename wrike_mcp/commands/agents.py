@@ -179,4 +179,5 @@ def _print_key(name: str, path: Path, key: str, verb: str) -> None:
     print()
     print(f"    {key}")
     print()
-    print("The agent presents it to the hosted endpoint as its bearer credential.")
+    print("The agent presents it to the hosted endpoint as its bearer credential (`Authorization: Bearer`),")
+    print("or, if it acts with the user's own Wrike login, in X-Wrike-MCP-Agent-Key beside the user's token.")
