@@ -9,6 +9,7 @@ import pytest
 from mcp_harness import make_spec
 
 from wrike_mcp.errors import ToolInputError
+from wrike_mcp.manifest import load_catalog
 from wrike_mcp.manifest.model import ToolSpec
 from wrike_mcp.tools.arguments import ValidArguments, make_validator, validate_arguments
 from wrike_mcp.tools.schema import input_schema
@@ -178,3 +179,22 @@ def test_a_tool_that_needs_a_location_says_which_ones_to_choose_from() -> None:
         ],
     )
     assert "say where: give one of taskId; folderId" in refusal(either, {})
+
+
+@pytest.mark.parametrize(
+    ("tool_name", "arguments"),
+    [
+        ("list_contacts", {"contactIds": ["KUAAAAAA"], "me": True}),
+        ("list_contacts", {"contactIds": ["KUAAAAAA"], "name": "Ada"}),
+        ("search_tasks", {"descendants": True}),
+        ("create_webhook", {"hookUrl": "http://127.0.0.1:9/h", "recursive": True}),
+        ("list_attachments", {"attachmentIds": ["IEAGSBX1IYAAAAAA"], "createdDate": {"start": "x"}}),
+    ],
+)
+def test_a_parameter_of_another_path_variant_is_refused_naming_where_it_works(
+    tool_name: str, arguments: dict[str, object]
+) -> None:
+    tool = load_catalog().by_name()[tool_name]
+    validator = make_validator(input_schema(tool))
+    with pytest.raises(ToolInputError, match="only works with"):
+        validate_arguments(tool, validator, arguments)

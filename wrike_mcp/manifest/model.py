@@ -70,6 +70,9 @@ class ParamSpec(_Strict):
     max_items: int | None = Field(default=None, ge=1)
     properties: dict[str, Any] | None = None  # JSON Schema properties of an object parameter
     wire_name: str | None = None  # the upstream name when it differs (headers: "X-File-Name")
+    # The path variants this parameter works with (empty: all). Wrike answers 400 when, say, `me` is
+    # sent with contact ids; refusing it before sending gives the agent a clearer error.
+    paths: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> ParamSpec:
@@ -127,6 +130,10 @@ class ToolSpec(_Strict):
         names = [p.name for p in self.params]
         if len(names) != len(set(names)):
             raise ValueError("duplicate parameter names")
+        templates = {self.path, *self.alt_paths}
+        for param in self.params:
+            if set(param.paths) - templates:
+                raise ValueError(f"parameter {param.name!r}: `paths` names a path the tool does not have")
         self._check_paths()
         return self
 

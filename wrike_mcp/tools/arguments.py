@@ -55,7 +55,9 @@ def validate_arguments(
         for p in tool.params
         if p.location == "raw" and p.name in values
     }
-    return ValidArguments(values, choose_path(tool, values), raw)
+    path = choose_path(tool, values)
+    _check_variant_params(tool, values, path)
+    return ValidArguments(values, path, raw)
 
 
 def choose_path(tool: ToolSpec, values: Mapping[str, Any]) -> str:
@@ -72,6 +74,17 @@ def choose_path(tool: ToolSpec, values: Mapping[str, Any]) -> str:
     raise ToolInputError(
         f"these location parameters cannot be combined: {shown}; give exactly one of: {options}"
     )
+
+
+def _check_variant_params(tool: ToolSpec, values: Mapping[str, Any], path: str) -> None:
+    """Refuse a parameter that Wrike accepts only on another path variant of this tool."""
+    for param in tool.params:
+        if param.paths and param.name in values and path not in param.paths:
+            needs = " or ".join(
+                " + ".join(sorted(PLACEHOLDER.findall(template))) or "no location id"
+                for template in param.paths
+            )
+            raise ToolInputError(f"{param.name}: only works with {needs}; drop it or change the ids you give")
 
 
 def _check_names(tool: ToolSpec, values: Mapping[str, Any]) -> None:
