@@ -216,3 +216,16 @@ def test_serve_http_with_the_sandbox_needs_no_settings() -> None:
     plan = plan_http(args, settings_from_args(args, {}), {})
     assert plan.oauth is None and len(plan.keys) == 1
     assert plan.options.resource_url == "http://127.0.0.1:8123/mcp"
+
+
+def test_the_public_url_may_come_from_the_environment_and_the_flag_overrides_it() -> None:
+    env = {
+        "WRIKE_CLIENT_ID": "c", "WRIKE_CLIENT_SECRET": "s", "WRIKE_MCP_TOKEN_KEYS": generate_key(),
+        "WRIKE_MCP_PUBLIC_URL": "https://mcp.example.com",
+    }  # fmt: skip
+    for argv, expected in (
+        ([], "https://mcp.example.com"),
+        (["--public-url", "https://b.example"], "https://b.example"),
+    ):
+        args = build_parser().parse_args(["serve", "--transport", "http", *argv])
+        assert plan_http(args, settings_from_args(args, env), env).options.public_url == expected
