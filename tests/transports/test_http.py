@@ -5,145 +5,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import httpx2
 import pytest
 from mcp import Client
-from mcp.client.auth import OAuthClientProvider
 from mcp.client.sse import sse_client
-from mcp.client.streamable_http import streamable_http_client
-from mcp.shared.auth import (
-    AuthorizationCodeResult,
-    OAuthClientInformationFull,
-    OAuthClientMetadata,
-    OAuthToken,
-)
 from starlette.types import ASGIApp
 
 from tests.transports.hosting import PUBLIC, Balancer, serve
-from wrike_mcp.auth.provider import AuthServerConfig, WrikeAuthProvider
-from wrike_mcp.auth.sealing import Sealer, SealingKey, generate_key
-from wrike_mcp.auth.settings import OAuthSettings
-from wrike_mcp.auth.wrike_oauth import WrikeOAuth
+from tests.transports.oauth_user import MCP_HEADERS, User, me, owner
+from wrike_mcp.auth.sealing import SealingKey, generate_key
 from wrike_mcp.cli import build_parser
 from wrike_mcp.clock import FakeClock
 from wrike_mcp.commands.serve import settings_from_args
-from wrike_mcp.config import Settings
 from wrike_mcp.errors import ConfigError
 from wrike_mcp.sandbox import Sandbox
-from wrike_mcp.sandbox.runner import SandboxServer
-from wrike_mcp.transports.http import HttpOptions, build_http_app
 from wrike_mcp.transports.http_serve import plan_http
-from wrike_mcp.wrike.client import WrikeClient
-
-REDIRECT = "http://127.0.0.1:9/callback"
-
-
-@pytest.fixture
-def key() -> SealingKey:
-    return SealingKey.from_text(generate_key())
-
-
-@pytest.fixture
-def build(
-    sandbox: Sandbox, sandbox_server: SandboxServer, clock: FakeClock, key: SealingKey
-) -> Callable[..., ASGIApp]:
-    sandbox.config.oauth_clients = {"cid": "secret"}
-
-    def make(keys: list[SealingKey] | None = None, **options: Any) -> ASGIApp:
-        wrike = WrikeOAuth(OAuthSettings("cid", "secret", sandbox_server.base_url), clock)
-        config = AuthServerConfig(PUBLIC, PUBLIC + "/mcp")
-        provider = WrikeAuthProvider(config, Sealer(keys or [key], clock), wrike, clock)
-        settings = Settings(base_url=sandbox_server.api_url)
-        return build_http_app(
-            settings, WrikeClient(base_url=sandbox_server.api_url), provider, HttpOptions(PUBLIC, **options)
-        )
-
-    return make
-
-
-@pytest.fixture
-def balancer(build: Callable[..., ASGIApp]) -> Iterator[Balancer]:
-    for replicas in serve([build]):
-        yield Balancer(replicas)
-
-
-@dataclass
-class User:
-    """A person at the keyboard: the SDK's OAuth client hands them URLs; they approve and sign in.
-
-    Also the client's token storage, so a new connection (or a restarted client) reuses the tokens.
-    """
-
-    balancer: Balancer
-    login_hint: str | None = None
-    authorize_url: str = ""
-    tokens: OAuthToken | None = None
-    client_info: OAuthClientInformationFull | None = None
-    approvals: int = 0
-    auth: OAuthClientProvider = field(init=False)
-
-    def __post_init__(self) -> None:
-        metadata = OAuthClientMetadata(
-            redirect_uris=[REDIRECT],
-            client_name="E2E client",
-            token_endpoint_auth_method="client_secret_post",
-        )
-        self.auth = OAuthClientProvider(PUBLIC + "/mcp", metadata, self, self.redirect, self.callback)
-
-    async def get_tokens(self) -> OAuthToken | None:
-        return self.tokens
-
-    async def set_tokens(self, tokens: OAuthToken) -> None:
-        self.tokens = tokens
-
-    async def get_client_info(self) -> OAuthClientInformationFull | None:
-        return self.client_info
-
-    async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
-        self.client_info = client_info
-
-    async def redirect(self, url: str) -> None:
-        self.authorize_url = url
-
-    async def callback(self) -> AuthorizationCodeResult:
-        self.approvals += 1
-        async with httpx.AsyncClient(transport=self.balancer.transport()) as browser:
-            consent = await browser.get((await browser.get(self.authorize_url)).headers["location"])
-            fields = dict(re.findall(r'name="(\w+)" value="([^"]*)"', consent.text))
-            response = await browser.post(PUBLIC + "/oauth/consent", data={**fields, "decision": "approve"})
-            wrike_url = response.headers["location"]
-            if self.login_hint:
-                wrike_url += "&" + urlencode({"login_hint": self.login_hint})
-            response = await browser.get(wrike_url)  # the sandbox signs the user in and redirects back
-            response = await browser.get(response.headers["location"])  # our callback
-        answer = {k: v[0] for k, v in parse_qs(urlsplit(response.headers["location"]).query).items()}
-        return AuthorizationCodeResult(code=answer["code"], state=answer.get("state"))
-
-    def http(self) -> httpx2.AsyncClient:
-        return httpx2.AsyncClient(auth=self.auth, transport=self.balancer.transport2(), timeout=30)
-
-    def client(self) -> Client:
-        return Client(streamable_http_client(PUBLIC + "/mcp", http_client=self.http()))
-
-    def token_has_expired_for_the_client(self) -> None:
-        self.auth.context.token_expiry_time = 1.0  # the client now believes its access token expired
-
-
-async def me(client: Client) -> str:
-    result = await client.call_tool("list_contacts", {"me": True})
-    assert not result.is_error, result
-    assert result.structured_content is not None
-    return str(result.structured_content["data"][0]["id"])
-
-
-def owner(sandbox: Sandbox) -> str:
-    return str(sandbox.workspace.account["ownerId"])
 
 
 async def test_sdk_oauth_client_authorizes_and_calls_tools_over_streamable_http(
@@ -204,9 +84,6 @@ async def bearer_status(balancer: Balancer, token: str, **headers: str) -> int:
             PUBLIC + "/mcp", json=body, headers={**MCP_HEADERS, **headers, "Authorization": f"Bearer {token}"}
         )
     return response.status_code
-
-
-MCP_HEADERS = {"Accept": "application/json, text/event-stream", "MCP-Protocol-Version": "2025-11-25"}
 
 
 async def test_key_rotation_keeps_tokens_alive_and_a_foreign_key_refuses_them(
@@ -339,3 +216,16 @@ def test_serve_http_with_the_sandbox_needs_no_settings() -> None:
     plan = plan_http(args, settings_from_args(args, {}), {})
     assert plan.oauth is None and len(plan.keys) == 1
     assert plan.options.resource_url == "http://127.0.0.1:8123/mcp"
+
+
+def test_the_public_url_may_come_from_the_environment_and_the_flag_overrides_it() -> None:
+    env = {
+        "WRIKE_CLIENT_ID": "c", "WRIKE_CLIENT_SECRET": "s", "WRIKE_MCP_TOKEN_KEYS": generate_key(),
+        "WRIKE_MCP_PUBLIC_URL": "https://mcp.example.com",
+    }  # fmt: skip
+    for argv, expected in (
+        ([], "https://mcp.example.com"),
+        (["--public-url", "https://b.example"], "https://b.example"),
+    ):
+        args = build_parser().parse_args(["serve", "--transport", "http", *argv])
+        assert plan_http(args, settings_from_args(args, env), env).options.public_url == expected

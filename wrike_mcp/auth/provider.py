@@ -50,6 +50,7 @@ from wrike_mcp.auth.sealing import InvalidSealedToken, Sealer, TokenKind, finger
 from wrike_mcp.auth.settings import is_loopback
 from wrike_mcp.auth.wrike_oauth import DEFAULT_SCOPES, WrikeOAuth, WrikeOAuthError, WrikeTokens
 from wrike_mcp.clock import Clock
+from wrike_mcp.manifest.model import KNOWN_SCOPES
 
 log = logging.getLogger("wrike_mcp.auth")
 
@@ -104,8 +105,13 @@ class WrikeAuthProvider(
         claims = self._open(client_id, "client")
         if claims is None:
             return None
+        # [I] our choice: a registered client may ask for any Wrike scope at /authorize, whatever it
+        # registered with, so a step-up (403 insufficient_scope, then re-authorisation with more scope)
+        # works without registering again. The user still approves every scope, on our consent page and
+        # at Wrike; the registration's own scope list guards nothing here.
+        metadata = {**claims.get("m", {}), "client_id": client_id, "scope": " ".join(sorted(KNOWN_SCOPES))}
         try:
-            return OAuthClientInformationFull.model_validate({**claims.get("m", {}), "client_id": client_id})
+            return OAuthClientInformationFull.model_validate(metadata)
         except ValidationError:
             return None
 

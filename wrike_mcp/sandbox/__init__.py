@@ -10,6 +10,7 @@ from __future__ import annotations
 from wrike_mcp.clock import Clock
 from wrike_mcp.sandbox.app import Sandbox, SandboxConfig
 from wrike_mcp.sandbox.seeding import DEFAULT_SEED, DEFAULT_SIZE, build_workspace
+from wrike_mcp.sandbox.seeding.bootstrap import DEFAULT_PEOPLE
 
 
 def make_sandbox(
@@ -17,8 +18,9 @@ def make_sandbox(
     size: int = DEFAULT_SIZE,
     clock: Clock | None = None,
     config: SandboxConfig | None = None,
+    people: int = DEFAULT_PEOPLE,
 ) -> Sandbox:
-    return Sandbox(build_workspace(seed, size, clock), config or SandboxConfig())
+    return Sandbox(build_workspace(seed, size, clock, people), config or SandboxConfig())
 
 
 __all__ = ["Sandbox", "SandboxConfig", "make_sandbox"]

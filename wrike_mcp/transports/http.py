@@ -9,7 +9,9 @@
 Order of one request: edge checks (Host 421, Origin 403, body 413; `transports.edge`) -> the bearer token
 opened into the user's Wrike grant (`auth.bearer`) -> 401 with `WWW-Authenticate: Bearer ...
 resource_metadata="..."` if there is none -> the MCP server, whose `resolve_caller` reads the grant from
-this request (never from module state), so one process and one connection pool serve every user.
+this request (never from module state), so one process and one connection pool serve every user. A
+`tools/call` of a tool the grant's scopes do not cover is answered 403 insufficient_scope before it gets
+there (`transports.scope_challenge`), so the client can step up.
 Stateless: no session is kept (`stateless_http`); any replica with the sealing key serves any request.
 
 With an agent policy (`agents`), a request that presents an agent key acts as that agent (`auth.bearer`):
@@ -58,6 +60,7 @@ from wrike_mcp.policy.scopes import Access, resolve_toolsets
 from wrike_mcp.server import build_server
 from wrike_mcp.tools.handler import Caller
 from wrike_mcp.transports.edge import HEALTH_PATH, EdgeGuard
+from wrike_mcp.transports.scope_challenge import ScopeChallenge
 from wrike_mcp.wrike.client import WrikeClient
 
 MCP_PATH = "/mcp"
@@ -113,10 +116,13 @@ def build_http_app(
     catalog = catalog or load_catalog(settings.manifest_dir)
     toolsets = resolve_toolsets(settings.toolsets, catalog.areas)
 
+    def access_for(token: AccessToken | None) -> Access:
+        granted = wrike_credentials_from_access_token(token)
+        return Access(scopes=granted.scopes, read_only=settings.read_only, toolsets=toolsets)
+
     def user_caller(token: AccessToken | None) -> Caller:
         granted = wrike_credentials_from_access_token(token)
-        access = Access(scopes=granted.scopes, read_only=settings.read_only, toolsets=toolsets)
-        return Caller(granted.wrike, access, identity=token_identity(granted.token))
+        return Caller(granted.wrike, access_for(token), identity=token_identity(granted.token))
 
     def resolve_caller(ctx: ServerRequestContext[Any]) -> Caller:
         token = _access_token(ctx)
@@ -145,9 +151,10 @@ def build_http_app(
     def guard(app: ASGIApp) -> ASGIApp:
         return RequireAuthMiddleware(app, [], metadata_url)
 
+    streamable = ScopeChallenge(StreamableHTTPASGIApp(sessions), catalog.tools, access_for, str(metadata_url))
     routes: list[BaseRoute] = [
         Route(HEALTH_PATH, _health, methods=["GET"]),
-        Route(MCP_PATH, guard(StreamableHTTPASGIApp(sessions))),
+        Route(MCP_PATH, guard(streamable)),
         Route(SSE_PATH, guard(sse_endpoint), methods=["GET"]),
         Mount(MESSAGES_PATH, app=guard(sse.handle_post_message)),
         *create_protected_resource_routes(

@@ -5,6 +5,7 @@
 | WRIKE_CLIENT_ID, WRIKE_CLIENT_SECRET | the Wrike OAuth app (redirect URI: PUBLIC_URL/oauth/callback) |
 | WRIKE_OAUTH_BASE | Wrike's OAuth server (default https://login.wrike.com) |
 | WRIKE_MCP_TOKEN_KEYS | sealing keys, current first; every replica gets the same list |
+| WRIKE_MCP_PUBLIC_URL | the URL clients use, when `--public-url` is not given (containers) |
 
 With `--sandbox` none is needed: the embedded sandbox runs on loopback and plays Wrike, its OAuth included
 (sign-in auto-approves as the account owner), and an ephemeral key is made if none is set, so a newcomer
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import secrets
 import sys
 from collections.abc import Mapping
@@ -47,7 +49,10 @@ def add_http_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("http", "the hosted endpoint (--transport http)")
     group.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
     group.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    group.add_argument("--public-url", metavar="URL", help="the URL clients use (default http://HOST:PORT)")
+    group.add_argument(
+        "--public-url", metavar="URL",
+        help="the URL clients use (default $WRIKE_MCP_PUBLIC_URL, else http://HOST:PORT)",
+    )  # fmt: skip
     group.add_argument(
         "--accept-wrike-tokens", action="store_true",
         help="also accept a raw Wrike token as the bearer (X-Wrike-Host names its data centre): "
@@ -82,8 +87,9 @@ def plan_http(
     catalog = load_catalog(settings.manifest_dir)
     agents = load_agents(settings, catalog, env=env) if settings.policy_file else None
     host = f"[{args.host}]" if ":" in args.host else args.host
+    source = os.environ if env is None else env
     options = HttpOptions(
-        public_url=args.public_url or f"http://{host}:{args.port}",
+        public_url=args.public_url or source.get("WRIKE_MCP_PUBLIC_URL") or f"http://{host}:{args.port}",
         max_body_bytes=args.max_body_bytes,
         accept_wrike_tokens=args.accept_wrike_tokens,
         extra_origins=tuple(args.allow_origin),

@@ -12,7 +12,7 @@ import pkgutil
 import random
 
 from wrike_mcp.clock import Clock, SystemClock
-from wrike_mcp.sandbox.seeding.bootstrap import bootstrap
+from wrike_mcp.sandbox.seeding.bootstrap import DEFAULT_PEOPLE, bootstrap
 from wrike_mcp.sandbox.store import Workspace
 
 DEFAULT_SEED = 7
@@ -20,9 +20,13 @@ DEFAULT_SIZE = 300  # tasks; `--size 10000` for paging benchmarks
 
 
 def build_workspace(
-    seed: int = DEFAULT_SEED, size: int = DEFAULT_SIZE, clock: Clock | None = None
+    seed: int = DEFAULT_SEED,
+    size: int = DEFAULT_SIZE,
+    clock: Clock | None = None,
+    people: int = DEFAULT_PEOPLE,
 ) -> Workspace:
-    ws = bootstrap(seed, clock or SystemClock())
+    """`people`: persons in the account (the named 12, then generated ones, each with a Default token)."""
+    ws = bootstrap(seed, clock or SystemClock(), people)
     rng = random.Random(seed)
     seeders = []
     for info in pkgutil.iter_modules(__path__):

@@ -29,6 +29,22 @@ PEOPLE = [
     ("Frances", "Allen", "User"), ("Ken", "Thompson", "Collaborator"), ("Radia", "Perlman", "User"),
 ]  # fmt: skip
 
+DEFAULT_PEOPLE = len(PEOPLE)
+MAX_PEOPLE = 1000
+# Extra people (`people=N` beyond the named dozen) are drawn, in order, from these names: deterministic,
+# unique up to len(EXTRA_FIRST) * len(EXTRA_LAST) = 1000, and distinct from the named ones.
+EXTRA_FIRST = (
+    "Alex", "Blake", "Casey", "Devon", "Emery", "Finley", "Gray", "Harper", "Indigo", "Jordan",
+    "Kai", "Logan", "Morgan", "Noel", "Oakley", "Parker", "Quinn", "Riley", "Sage", "Taylor",
+    "Umber", "Val", "Wren", "Yael", "Zion",
+)  # fmt: skip
+EXTRA_LAST = (
+    "Babbage", "Boole", "Cerf", "Codd", "Engelbart", "Floyd", "Gauss", "Hoare", "Kay", "Lamport",
+    "McCarthy", "Milner", "Naur", "Pascal", "Rivest", "Scott", "Shannon", "Stroustrup", "Tarjan", "Torvalds",
+    "Ullman", "Valiant", "Wirth", "Yao", "Zuse", "Backus", "Church", "Diffie", "Euler", "Fermat",
+    "Godel", "Hamming", "Iverson", "Kahan", "Leibniz", "Minsky", "Noether", "Rabin", "Sutherland", "Wing",
+)  # fmt: skip
+
 DEFAULT_STATUSES = [
     # suffix, name, color, group, standard  [C] recorded default workflow (NANGO)
     ("JMAAAAAA", "New", "Blue", "Active", True),
@@ -44,7 +60,10 @@ def token_for(seed: int, name: str) -> str:
     return "sbx_" + hashlib.sha256(f"wrike-sandbox:{seed}:{name}".encode()).hexdigest()[:40]
 
 
-def bootstrap(seed: int, clock: Clock) -> Workspace:
+def bootstrap(seed: int, clock: Clock, people: int = DEFAULT_PEOPLE) -> Workspace:
+    """The account as Wrike creates it, with `people` persons: the named dozen, then generated ones."""
+    if not DEFAULT_PEOPLE <= people <= MAX_PEOPLE:
+        raise ValueError(f"people must be {DEFAULT_PEOPLE} to {MAX_PEOPLE}")
     now = clock.now()
     created = now - 400 * 86400
     account: Entity = {
@@ -52,14 +71,16 @@ def bootstrap(seed: int, clock: Clock) -> Workspace:
         "firstDayOfWeek": "Mon", "workDays": ["Mon", "Tue", "Wed", "Thu", "Fri"],
         "rootFolderId": ACCOUNT_ID + "I7777777", "recycleBinId": ACCOUNT_ID + "I7777776",
         "createdDate": "", "joinedDate": "",
-        "subscription": {"type": "Enterprise", "suspended": False, "paid": True, "userLimit": 50},
+        "subscription": {
+            "type": "Enterprise", "suspended": False, "paid": True, "userLimit": max(50, people),
+        },
         "metadata": [], "customFields": [],
     }  # fmt: skip
     ws = Workspace(account=account, clock=clock, seed=seed)
     account["createdDate"] = account["joinedDate"] = _iso(created)
     _add_special_folders(ws)
     _add_default_workflow(ws)
-    _add_people(ws, random.Random(seed))
+    _add_people(ws, random.Random(seed), people)
     _add_tokens(ws, seed)
     return ws
 
@@ -100,19 +121,29 @@ def _add_default_workflow(ws: Workspace) -> None:
         folder["workflowId"] = workflow_id
 
 
-def _add_people(ws: Workspace, rng: random.Random) -> None:
+def people_names(count: int) -> list[tuple[str, str, str, str]]:
+    """(first, last, role, email) of the first `count` people: the named dozen, then generated users."""
+    named = [(first, last, role, f"{first.lower()}@sandbox.example") for first, last, role in PEOPLE]
+    extra = []
+    for n in range(max(0, count - len(PEOPLE))):
+        first, last = EXTRA_FIRST[n % len(EXTRA_FIRST)], EXTRA_LAST[n // len(EXTRA_FIRST)]
+        extra.append((first, last, "User", f"{first.lower()}.{last.lower()}@sandbox.example"))
+    return (named + extra)[:count]
+
+
+def _add_people(ws: Workspace, rng: random.Random, count: int) -> None:
     ids = []
-    for first, last, role in PEOPLE:
+    for first, last, role, email in people_names(count):
         contact_id = ws.new_id("contacts")
         ids.append(contact_id)
         ws["contacts"][contact_id] = {
             "id": contact_id, "firstName": first, "lastName": last, "type": "Person",
-            "profiles": [{"accountId": ws.account_id, "email": f"{first.lower()}@sandbox.example",
+            "profiles": [{"accountId": ws.account_id, "email": email,
                           "role": role if role != "Owner" else "User", "external": role == "Collaborator",
                           "admin": role in ("Owner", "Admin"), "owner": role == "Owner", "active": True}],
             "avatarUrl": f"https://www.wrike.com/avatars/{contact_id}.png", "timezone": "Europe/London",
             "locale": "en", "deleted": False, "title": rng.choice(["Engineer", "Designer", "Manager"]),
-            "companyName": "Sandbox Analytical Engines", "primaryEmail": f"{first.lower()}@sandbox.example",
+            "companyName": "Sandbox Analytical Engines", "primaryEmail": email,
             "userTypeId": ws.account_id + ("UTADMIN" if role in ("Owner", "Admin") else "UTREGULR"),
             "metadata": [],
         }  # fmt: skip
