@@ -1,7 +1,9 @@
 """`wrike-mcp tools`: the tools a configuration exposes, as `serve` would list them.
 
 Takes the same flags as `serve` (read-only, toolsets, sandbox) and WRIKE_SCOPES; no token is needed, since
-nothing is sent to Wrike. `--all` adds the hidden tools with the reason; `--json` is for machines.
+nothing is sent to Wrike. `--all` adds the hidden tools with the reason; `--json` is for machines;
+`--export FORMAT` prints the exposed tools as function definitions (`wrike_mcp.tools.export`), taken from
+the same `Inventory.visible` the server's tools/list answers with.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from wrike_mcp.errors import ConfigError
 from wrike_mcp.manifest.loader import load_catalog
 from wrike_mcp.manifest.model import ToolSpec
 from wrike_mcp.policy.scopes import Access, Decision, resolve_toolsets
+from wrike_mcp.tools.export import FORMATS, export_tools
 from wrike_mcp.tools.inventory import Inventory
 
 _HINTS = (("read_only", "readOnly"), ("destructive", "destructive"), ("idempotent", "idempotent"),
@@ -29,13 +32,21 @@ def register(subparsers: Any) -> None:
         description="Print the tools `wrike-mcp serve` would expose with the same flags and WRIKE_SCOPES.",
     )  # fmt: skip
     add_settings_arguments(parser)
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="machine-readable output")
+    output.add_argument(
+        "--export", choices=sorted(FORMATS), metavar="FORMAT",
+        help="the exposed tools as function definitions: openai (Chat Completions), openai-responses, "
+        "anthropic, or json (MCP Tool objects as tools/list gives them)",
+    )  # fmt: skip
     parser.add_argument("--all", action="store_true", help="include hidden tools and why they are hidden")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
+        if args.export and args.all:
+            raise ConfigError("--export writes only the exposed tools; leave out --all")
         settings = settings_from_args(args)
         catalog = load_catalog(settings.manifest_dir)
         access = Access(
@@ -46,7 +57,11 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"wrike-mcp tools: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    rows = [(spec, d) for spec, d in Inventory(catalog).decisions(access) if args.all or d.allowed]
+    inventory = Inventory(catalog)
+    if args.export:
+        print(json.dumps(export_tools(inventory.visible(access), args.export), indent=2))
+        return 0
+    rows = [(spec, d) for spec, d in inventory.decisions(access) if args.all or d.allowed]
     print(render_json(rows) if args.json else render_table(rows, show_reason=args.all))
     return 0
 
