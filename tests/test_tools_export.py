@@ -12,12 +12,13 @@ import mcp.types as types
 import pytest
 from jsonschema import Draft7Validator, Draft202012Validator
 from mcp import Client, StdioServerParameters
+from pydantic import BaseModel, TypeAdapter
 
 from wrike_mcp.cli import main
 from wrike_mcp.tools.export import FORMATS
 
 NAME = r"^[a-zA-Z0-9_-]{1,64}$"  # OpenAI's function-name rule; also within Anthropic's
-FUNCTION = {
+FUNCTION: dict[str, Any] = {
     "type": "object",
     "properties": {
         "name": {"type": "string", "pattern": NAME},
@@ -132,8 +133,10 @@ def test_the_openai_sdk_types_accept_the_definitions(
     from openai.types.chat import ChatCompletionFunctionTool, ChatCompletionFunctionToolParam
     from openai.types.responses import FunctionTool, FunctionToolParam
 
-    checks = [("openai", ChatCompletionFunctionTool, ChatCompletionFunctionToolParam),
-              ("openai-responses", FunctionTool, FunctionToolParam)]  # fmt: skip
+    checks: list[tuple[str, type[BaseModel], Any]] = [
+        ("openai", ChatCompletionFunctionTool, ChatCompletionFunctionToolParam),
+        ("openai-responses", FunctionTool, FunctionToolParam),
+    ]
     for fmt, model, param in checks:
         for definition in export(monkeypatch, capsys, fmt, "sandbox-all"):
             assert model.model_validate(definition).model_dump(exclude_none=True) == definition
@@ -194,7 +197,5 @@ def schema_of(fmt: str, definition: dict[str, Any]) -> dict[str, Any]:
 
 def assert_typed_dict(typed: Any, definition: dict[str, Any]) -> None:
     """The SDK's request TypedDict takes the definition: the right types, and no key it does not know."""
-    from pydantic import TypeAdapter
-
     assert TypeAdapter(typed).validate_python(definition) == definition
     assert set(definition) <= set(typed.__annotations__)
