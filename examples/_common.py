@@ -56,6 +56,8 @@ def target_from_args(description: str) -> Target:
     if args.http:
         bearer = os.environ.get("WRIKE_MCP_BEARER") or token_for(SANDBOX_SEED, "default")
         return Target(url=args.http, headers={"Authorization": f"Bearer {bearer}"}, json_output=args.json)
+    if args.wrike and not os.environ.get("WRIKE_ACCESS_TOKEN"):
+        parser.error("--wrike needs WRIKE_ACCESS_TOKEN (a Wrike permanent token) in the environment")
     # The same interpreter runs the server, so it is the wrike-mcp installed next to the framework. The
     # whole environment is passed on: it carries WRIKE_ACCESS_TOKEN (and PYTHONPATH) to the server.
     serve = ["-m", "wrike_mcp", "serve", *([] if args.wrike else ["--sandbox"])]
