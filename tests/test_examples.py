@@ -65,7 +65,10 @@ def hosted() -> Iterator[str]:
         [sys.executable, "-m", "wrike_mcp", *argv], env=env, stderr=subprocess.PIPE, text=True
     )
     assert server.stderr is not None
+    deadline = threading.Timer(60, server.kill)  # a server that never says it listens fails, not hangs
+    deadline.start()
     wait_for_line(server.stderr, "Uvicorn running on")
+    deadline.cancel()
     threading.Thread(target=server.stderr.read, daemon=True).start()  # keep the pipe drained
     try:
         yield f"http://127.0.0.1:{port}/mcp"
