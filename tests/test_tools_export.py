@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import mcp.types as types
@@ -56,8 +57,9 @@ WRAPPERS: dict[str, dict[str, Any]] = {
         "additionalProperties": False,
     },
 }
+POLICY = Path(__file__).resolve().parent.parent / "examples" / "policy.toml"
 # (argv shared by `serve` and `tools`, environment): the sandbox's broadest token, a narrow sandbox token
-# with a toolset, and a real-Wrike configuration whose tools/list needs no call to Wrike.
+# with a toolset, a real-Wrike configuration whose tools/list needs no call to Wrike, and an agent policy.
 CONFIGS = {
     "sandbox-all": (["--sandbox", "--sandbox-size", "0"], {}),
     "sandbox-read-default": (
@@ -65,6 +67,10 @@ CONFIGS = {
         {},
     ),
     "wrike-read-only": (["--read-only"], {"WRIKE_SCOPES": "wsReadOnly,amReadOnlyWorkflow"}),
+    "sandbox-agent-policy": (
+        ["--sandbox", "--sandbox-size", "0", "--policy", str(POLICY), "--agent", "commenter"],
+        {},
+    ),
 }
 SETTINGS_ENV = ("WRIKE_ACCESS_TOKEN", "WRIKE_SCOPES", "WRIKE_READ_ONLY", "WRIKE_TOOLSETS", "WRIKE_HOST")
 
@@ -178,6 +184,8 @@ def test_exports_follow_the_filters(
     narrow = {d["name"] for d in export(monkeypatch, capsys, "anthropic", "sandbox-read-default")}
     assert narrow < broad
     assert "search_tasks" in narrow and "create_task" in broad - narrow and "list_timelogs" in broad - narrow
+    agent = {d["name"] for d in export(monkeypatch, capsys, "anthropic", "sandbox-agent-policy")}
+    assert agent == {"list_comments", "create_comment", "update_comment"}  # comments=write, minus its deny
 
 
 def test_export_refuses_all_since_hidden_tools_are_not_exposed(capsys: pytest.CaptureFixture[str]) -> None:
@@ -199,3 +207,26 @@ def assert_typed_dict(typed: Any, definition: dict[str, Any]) -> None:
     """The SDK's request TypedDict takes the definition: the right types, and no key it does not know."""
     assert TypeAdapter(typed).validate_python(definition) == definition
     assert set(definition) <= set(typed.__annotations__)
+
+
+def test_the_listing_names_the_agent_policy_as_the_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    argv, _ = CONFIGS["sandbox-agent-policy"]
+    assert main(["tools", "--json", "--all", *argv]) == 0
+    reasons = {row["name"]: row.get("reason") for row in json.loads(capsys.readouterr().out)}
+    assert reasons["delete_comment"] == "agent_policy" and reasons["create_comment"] is None
+
+
+def test_an_operator_token_agent_needs_its_token_outside_the_sandbox_as_serve_does(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("WRIKE_COMMENTER_TOKEN", raising=False)
+    assert main(["tools", "--export", "json", "--policy", str(POLICY), "--agent", "commenter"]) == 2
+    assert "$WRIKE_COMMENTER_TOKEN, which is not set" in capsys.readouterr().err
+    monkeypatch.setenv("WRIKE_COMMENTER_TOKEN", "a-permanent-token")
+    monkeypatch.setenv("WRIKE_SCOPES", "wsReadWrite")
+    assert main(["tools", "--export", "json", "--policy", str(POLICY), "--agent", "commenter"]) == 0
+    assert [tool["name"] for tool in json.loads(capsys.readouterr().out)] == [
+        "list_comments",
+        "create_comment",
+        "update_comment",
+    ]
