@@ -1,7 +1,10 @@
 """`wrike-mcp tools`: the tools a configuration exposes, as `serve` would list them.
 
-Takes the same flags as `serve` (read-only, toolsets, sandbox) and WRIKE_SCOPES; no token is needed, since
-nothing is sent to Wrike. `--all` adds the hidden tools with the reason; `--json` is for machines.
+Takes the same flags as `serve` (read-only, toolsets, sandbox, `--policy`/`--agent`) and WRIKE_SCOPES, and
+builds the caller with serve's own code (`connect`, `local_caller`), so the listing is tools/list's. No
+token is needed, since nothing is sent to Wrike (an operator-token agent's variable must be set, as for
+serve). `--all` adds the hidden tools with the reason; `--json` is for machines; `--export FORMAT` prints
+the exposed tools as function definitions (`wrike_mcp.tools.export`), from the same `Inventory.visible`.
 """
 
 from __future__ import annotations
@@ -11,13 +14,17 @@ import json
 import sys
 from typing import Any
 
+from wrike_mcp.callers import local_caller
 from wrike_mcp.commands.serve import EXIT_CONFIG, add_settings_arguments, settings_from_args
 from wrike_mcp.config import Settings
 from wrike_mcp.errors import ConfigError
-from wrike_mcp.manifest.loader import load_catalog
+from wrike_mcp.manifest.loader import Catalog, load_catalog
 from wrike_mcp.manifest.model import ToolSpec
-from wrike_mcp.policy.scopes import Access, Decision, resolve_toolsets
+from wrike_mcp.policy.scopes import Access, Decision
+from wrike_mcp.server import Connection, connect
+from wrike_mcp.tools.export import FORMATS, export_tools
 from wrike_mcp.tools.inventory import Inventory
+from wrike_mcp.wrike.client import WrikeCredentials
 
 _HINTS = (("read_only", "readOnly"), ("destructive", "destructive"), ("idempotent", "idempotent"),
           ("open_world", "openWorld"))  # fmt: skip
@@ -29,38 +36,49 @@ def register(subparsers: Any) -> None:
         description="Print the tools `wrike-mcp serve` would expose with the same flags and WRIKE_SCOPES.",
     )  # fmt: skip
     add_settings_arguments(parser)
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--policy", metavar="FILE", help="agent policy file: list what --agent may use")
+    parser.add_argument("--agent", metavar="NAME", help="the policy's agent to list the tools of")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="machine-readable output")
+    output.add_argument(
+        "--export", choices=sorted(FORMATS), metavar="FORMAT",
+        help="the exposed tools as function definitions: openai (Chat Completions), openai-responses, "
+        "anthropic, or json (MCP Tool objects as tools/list gives them)",
+    )  # fmt: skip
     parser.add_argument("--all", action="store_true", help="include hidden tools and why they are hidden")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     try:
+        if args.export and args.all:
+            raise ConfigError("--export writes only the exposed tools; leave out --all")
         settings = settings_from_args(args)
         catalog = load_catalog(settings.manifest_dir)
-        access = Access(
-            scopes=granted_scopes(settings),
-            read_only=settings.read_only,
-            toolsets=resolve_toolsets(settings.toolsets, catalog.areas),
-        )
+        access = served_access(settings, catalog)
     except ConfigError as exc:
         print(f"wrike-mcp tools: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    rows = [(spec, d) for spec, d in Inventory(catalog).decisions(access) if args.all or d.allowed]
+    inventory = Inventory(catalog)
+    if args.export:
+        print(json.dumps(export_tools(inventory.visible(access), args.export), indent=2))
+        return 0
+    rows = [(spec, d) for spec, d in inventory.decisions(access) if args.all or d.allowed]
     print(render_json(rows) if args.json else render_table(rows, show_reason=args.all))
     return 0
 
 
-def granted_scopes(settings: Settings) -> frozenset[str]:
-    """WRIKE_SCOPES, or with --sandbox the scopes of the chosen sandbox token (without building it)."""
-    if settings.sandbox is None:
-        return settings.scopes
-    from wrike_mcp.sandbox.seeding.bootstrap import TOKEN_SCOPES
-
-    scopes = TOKEN_SCOPES.get(settings.sandbox.token_name)
-    if scopes is None:
-        raise ConfigError(f"unknown sandbox token {settings.sandbox.token_name!r}")
-    return frozenset(scopes)
+def served_access(settings: Settings, catalog: Catalog) -> Access:
+    """What `serve` over stdio would list with, built by serve's own code: its connection, its caller,
+    the agent's policy on top. With --sandbox the in-process sandbox is built (its tokens decide the
+    scopes), nothing else is started, and no request is sent."""
+    if settings.sandbox is not None:
+        connection = connect(settings)
+    else:  # listing never sends the token, so a stand-in serves when none is set
+        credentials = WrikeCredentials(settings.access_token or "unused-for-listing", settings.host)
+        connection = Connection(credentials, settings.scopes)
+    base = connection.caller(settings, catalog)
+    return local_caller(settings, base, catalog, sandbox=connection.sandbox).access
 
 
 def _hints(spec: ToolSpec) -> list[str]:
