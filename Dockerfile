@@ -27,7 +27,6 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY wrike_mcp ./wrike_mcp
 COPY tool_manifests ./tool_manifests
-COPY bench ./bench
 RUN pip wheel --wheel-dir /wheels .
 
 # --- runtime: the wheels installed from the builder's directory (never copied into a layer), then pip,
