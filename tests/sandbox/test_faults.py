@@ -106,7 +106,8 @@ def test_malformed_answers_200_with_truncated_json(api: httpx.Client, sandbox: S
 
 def test_drop_breaks_the_connection(api: httpx.Client, sandbox: Sandbox) -> None:
     set_faults(sandbox, [{"kind": "drop", "times": 1}])
-    with pytest.raises(httpx.RemoteProtocolError):
+    # The client sees a broken message or a reset, depending on when the close reaches it: both a drop.
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
         api.post("/webhooks", json=HOOK)
     assert hook_count(sandbox) == 0
     assert api.get("/version").status_code == 200
