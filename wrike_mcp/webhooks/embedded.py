@@ -8,14 +8,20 @@ front and set WRIKE_MCP_WEBHOOK_URL to its public address; the sandbox delivers 
 from __future__ import annotations
 
 import socket
+import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 
 from wrike_mcp.errors import ConfigError
+from wrike_mcp.webhooks.receiver import DEFAULT_PATH
+from wrike_mcp.webhooks.service import WebhookService
+from wrike_mcp.webhooks.settings import WebhookSettings
 
 
 def parse_address(value: str) -> tuple[str, int]:
@@ -62,6 +68,11 @@ class EmbeddedReceiver:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
+    @classmethod
+    def bind(cls, address: str, path: str = DEFAULT_PATH) -> EmbeddedReceiver:
+        """From `serve --webhook-receiver HOST:PORT`."""
+        return cls(*parse_address(address), path)
+
     def start(self, routes: list[BaseRoute]) -> EmbeddedReceiver:
         app = Starlette(routes=routes)
         self._server = uvicorn.Server(
@@ -84,3 +95,21 @@ class EmbeddedReceiver:
             self._server.should_exit = True
             self._thread.join(timeout=10)
         self._socket.close()
+
+
+@contextmanager
+def receiving(
+    receiver: EmbeddedReceiver | None, settings: WebhookSettings
+) -> Iterator[WebhookService | None]:
+    """The webhook service of a stdio server, its receiver serving while the block runs (None: none)."""
+    if receiver is None:
+        yield None
+        return
+    service = WebhookService(settings, receiver_url=receiver.url)
+    receiver.start(service.routes())
+    print(f"wrike-mcp serve: receiving webhooks at {receiver.url}; new hooks point at "
+          f"{service.receiver_url}", file=sys.stderr, flush=True)  # fmt: skip
+    try:
+        yield service
+    finally:
+        receiver.stop()
