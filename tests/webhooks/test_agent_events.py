@@ -111,6 +111,7 @@ async def test_at_the_timeout_wait_for_events_returns_an_empty_list(
     assert clock.slept == [7]  # waited on the injected clock, not on the wall
 
 
+@pytest.mark.filterwarnings("ignore:resources/subscribe is removed")  # the 2025 API, on purpose
 async def test_a_legacy_subscriber_is_notified_then_reads_the_events(
     sandbox: Sandbox, sandbox_server: SandboxServer, service: WebhookService
 ) -> None:

@@ -14,8 +14,11 @@ from typing import Any
 import anyio
 import httpx
 import httpx2
+import mcp.types as types
 import pytest
 from mcp import Client
+from mcp.client.session import IncomingMessage
+from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 from mcp.shared.subscriptions import ResourceUpdated
@@ -58,10 +61,16 @@ class Hosted:
     sandbox: Sandbox
     sandbox_server: SandboxServer
 
-    def client(self, mode: str = "auto", token_name: str = "default") -> Client:
-        token = self.sandbox.workspace.named_tokens[token_name]
-        http = httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30)
-        return Client(streamable_http_client(self.url + "/mcp", http_client=http), mode=mode)
+    def client(self, mode: str = "auto", **options: Any) -> Client:
+        http = httpx2.AsyncClient(headers=self.bearer, timeout=30)
+        return Client(streamable_http_client(self.url + "/mcp", http_client=http), mode=mode, **options)
+
+    def sse_client(self, **options: Any) -> Client:
+        return Client(sse_client(self.url + "/sse", headers=self.bearer), mode="legacy", **options)
+
+    @property
+    def bearer(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.sandbox.workspace.named_tokens['default']}"}
 
 
 @pytest.fixture
@@ -141,6 +150,31 @@ async def test_a_2026_listen_stream_pushes_updates_over_stateless_http(hosted: H
     ]
 
 
+LEGACY_SUBSCRIBE = "ignore:resources/subscribe is removed"  # the 2025 API, used on purpose here
+
+
+@pytest.mark.filterwarnings(LEGACY_SUBSCRIBE)
+async def test_a_legacy_sse_subscriber_is_notified_on_its_stream(hosted: Hosted) -> None:
+    updates: list[str] = []
+    arrived = anyio.Event()
+
+    async def on_message(message: IncomingMessage) -> None:
+        if isinstance(message, types.ResourceUpdatedNotification):
+            updates.append(str(message.params.uri))
+            arrived.set()
+
+    async with hosted.sse_client(message_handler=on_message) as agent:
+        folder_id, hook_id = await hooked_folder(agent, hosted.sandbox)
+        await agent.session.subscribe_resource(f"wrike://events/folder/{folder_id}")
+        task_and_comment(hosted, folder_id)
+        with anyio.fail_after(10):
+            await arrived.wait()
+        events = structured(await agent.call_tool("wait_for_events", {"timeout": 0}))["events"]
+    assert set(updates) == {f"wrike://events/folder/{folder_id}"}
+    assert [e["webhookId"] for e in events] == [hook_id, hook_id]
+
+
+@pytest.mark.filterwarnings(LEGACY_SUBSCRIBE)
 async def test_legacy_resources_subscribe_on_stateless_http_is_refused_with_the_alternatives(
     hosted: Hosted,
 ) -> None:
