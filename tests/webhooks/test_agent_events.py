@@ -274,3 +274,28 @@ def _read_events(result: types.ReadResourceResult) -> list[dict[str, Any]]:
     (content,) = result.contents
     assert isinstance(content, types.TextResourceContents)
     return [item["event"] for item in json.loads(content.text)["events"]]
+
+
+async def test_a_listen_for_nothing_of_ours_is_acknowledged_empty_and_closed(
+    sandbox: Sandbox, sandbox_server: SandboxServer, service: WebhookService
+) -> None:
+    async with (
+        agent(sandbox, sandbox_server, service) as me,
+        me.listen(resource_subscriptions=["https://example.com/elsewhere"]) as subscription,
+    ):
+        with anyio.fail_after(10):
+            received = [update async for update in subscription]
+    assert subscription.honored.resource_subscriptions is None and received == []
+
+
+async def test_without_the_webhooks_area_an_agent_gets_no_event_tool_and_no_event_resource(
+    sandbox: Sandbox, sandbox_server: SandboxServer, service: WebhookService
+) -> None:
+    async with agent(sandbox, sandbox_server, service, toolsets=("tasks",)) as me:
+        tools = {tool.name for tool in (await me.list_tools()).tools}
+        resources = (await me.list_resources()).resources
+        with pytest.raises(MCPError, match="toolset is not enabled"):
+            await me.read_resource("wrike://events/all")
+        refused = await me.call_tool("wait_for_events", {"timeout": 0})
+    assert "wait_for_events" not in tools and resources == []
+    assert refused.is_error and "toolset is not enabled" in text_of(refused)

@@ -164,6 +164,8 @@ class EventResources:
                 _scoped(view, scopes), cap=0, on_events=_forward(view, scopes, send),
                 loop=asyncio.get_running_loop(),
             )  # fmt: skip
+        else:
+            send.close()  # nothing honored: acknowledge, then end the stream at once (graceful close)
         try:
             ack = types.SubscriptionsAcknowledgedNotificationParams(notifications=honored, _meta=meta)
             await ctx.session.send_notification(
