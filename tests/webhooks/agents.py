@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -49,15 +50,20 @@ async def agent(
     mode: str = "auto",
     recorder: list[Recorder] | None = None,
     toolsets: tuple[str, ...] | None = None,
+    policy: Path | None = None,
+    agent_name: str | None = None,
     **client_options: Any,
 ) -> AsyncIterator[Client]:
-    """An MCP client on a server that acts as one of the sandbox's named tokens, over loopback."""
+    """An MCP client on a server that acts as one of the sandbox's named tokens, over loopback (as the
+    `agent_name` agent of `policy` when given, like `serve --policy FILE --agent NAME`)."""
     token = sandbox.workspace.named_tokens[token_name]
     scopes = sandbox.workspace.tokens[token].scopes
     transport = Recorder(httpx.AsyncHTTPTransport())
     if recorder is not None:
         recorder.append(transport)
-    settings = Settings(scopes=scopes, base_url=server.api_url, toolsets=toolsets)
+    settings = Settings(
+        scopes=scopes, base_url=server.api_url, toolsets=toolsets, policy_file=policy, agent=agent_name
+    )
     connection = Connection(WrikeCredentials(token), scopes, server.api_url, transport)
     async with open_client(settings, connection) as wrike:
         mcp_server = build_server(settings, wrike, connection=connection, webhooks=webhooks)

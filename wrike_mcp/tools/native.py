@@ -26,12 +26,11 @@ from wrike_mcp.manifest.loader import Catalog
 from wrike_mcp.manifest.model import ToolSpec
 from wrike_mcp.tools.arguments import ValidArguments
 from wrike_mcp.tools.request import build_request
-from wrike_mcp.tools.results import compact, json_result, sanitize
+from wrike_mcp.tools.results import compact, envelope_result, read_envelope, sanitize
 from wrike_mcp.webhooks.event_scopes import EventQuery
-from wrike_mcp.wrike.client import WrikeClient
 
 if TYPE_CHECKING:
-    from wrike_mcp.tools.handler import Caller, Limits, NativeRunner
+    from wrike_mcp.tools.handler import Caller, Limits, NativeRunner, Send
     from wrike_mcp.webhooks.access import EventAccess
 
 DEFAULT_TIMEOUT = 20  # seconds; [I] our choice, under common client request timeouts
@@ -73,13 +72,13 @@ class NativeTools:
     runners: Mapping[str, NativeRunner] = field(default_factory=dict)
 
 
-def native_tools(catalog: Catalog, events: EventAccess, client: WrikeClient, limits: Limits) -> NativeTools:
+def native_tools(catalog: Catalog, events: EventAccess, limits: Limits) -> NativeTools:
     specs = native_specs(catalog)
     runners: dict[str, NativeRunner] = {}
     if WAIT_FOR_EVENTS in specs:
         runners[WAIT_FOR_EVENTS.name] = _WaitForEvents(events, limits.max_result_bytes)
     if "create_webhook" in catalog.by_name():
-        runners["create_webhook"] = _CreateWebhook(events, client, limits.max_result_bytes)
+        runners["create_webhook"] = _CreateWebhook(events, limits.max_result_bytes)
     return NativeTools(specs, runners)
 
 
@@ -88,7 +87,9 @@ class _WaitForEvents:
         self.events = events
         self.max_bytes = max_bytes
 
-    async def __call__(self, spec: ToolSpec, valid: ValidArguments, caller: Caller) -> types.CallToolResult:
+    async def __call__(
+        self, spec: ToolSpec, valid: ValidArguments, caller: Caller, send: Send
+    ) -> types.CallToolResult:
         values = valid.values
         query = EventQuery.build(values.get("eventTypes"), values.get("taskIds"), values.get("folderIds"))
         limit, timeout = values.get("maxEvents", DEFAULT_MAX_EVENTS), values.get("timeout", DEFAULT_TIMEOUT)
@@ -109,23 +110,24 @@ class _WaitForEvents:
 
 
 class _CreateWebhook:
-    def __init__(self, events: EventAccess, client: WrikeClient, max_bytes: int) -> None:
+    def __init__(self, events: EventAccess, max_bytes: int) -> None:
         self.events = events
-        self.client = client
         self.max_bytes = max_bytes
 
-    async def __call__(self, spec: ToolSpec, valid: ValidArguments, caller: Caller) -> types.CallToolResult:
+    async def __call__(
+        self, spec: ToolSpec, valid: ValidArguments, caller: Caller, send: Send
+    ) -> types.CallToolResult:
         hook_url, secret = self._destination(valid.values)
         request = build_request(spec, valid)
         body = {**(request.json_body or {}), "hookUrl": hook_url}
         if secret is not None:
             body["secret"] = secret
-        response = await self.client.send(replace(request, json_body=body), caller.credentials)
-        result = json_result(spec, response, self.max_bytes)
-        for hook in response.json().get("data", []):
+        response = await send(replace(request, json_body=body))
+        envelope = read_envelope(response)
+        for hook in envelope["data"]:
             if isinstance(hook, dict) and "id" in hook:
                 self.events.remember_hook(caller, hook)
-        return result
+        return envelope_result(spec, envelope, self.max_bytes)
 
     def _destination(self, values: Mapping[str, Any]) -> tuple[str, str | None]:
         """The hookUrl to send, and the secret to send with it (None: none)."""

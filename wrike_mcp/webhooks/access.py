@@ -18,9 +18,10 @@ from wrike_mcp.tools.inventory import Inventory
 from wrike_mcp.webhooks.event_scopes import EventQuery
 from wrike_mcp.webhooks.events import WebhookEvent
 from wrike_mcp.webhooks.mailbox import Mailbox, Mailboxes
+from wrike_mcp.webhooks.placement import SubtreePlacer
 from wrike_mcp.webhooks.service import WebhookService
 from wrike_mcp.webhooks.visibility import CallerView, Hook, HookDirectory, principal_of
-from wrike_mcp.wrike.client import UpstreamRequest, WrikeClient, WrikeCredentials
+from wrike_mcp.wrike.client import UpstreamRequest, WrikeClient, WrikeCredentials, WrikeResponse
 
 if TYPE_CHECKING:
     from wrike_mcp.tools.handler import Caller
@@ -37,6 +38,7 @@ class EventAccess:
         self.inventory = inventory
         self.directory = HookDirectory(self._fetch_hooks, service.clock)
         self.mailboxes = Mailboxes(service.hub, service.clock)
+        self.placer = SubtreePlacer(service.clock)
         self._client = client
         self._areas: dict[Access, frozenset[str]] = {}
 
@@ -52,8 +54,16 @@ class EventAccess:
     def cached_view(self, caller: Caller) -> CallerView:
         """The caller's view with what is known now (no Wrike request)."""
         principal = principal_of(caller.credentials)
-        # issue 5 seam: pass `subtree=` here, built from the agent's subtrees and the lineage it resolves.
-        return CallerView(principal, self.readable_areas(caller.access), self.directory)
+        roots = caller.access.subtrees
+        inside = None
+        if roots is not None:
+            credentials = caller.credentials
+
+            async def fetch(request: UpstreamRequest) -> WrikeResponse:
+                return await self._client.send(request, credentials)
+
+            inside = self.placer.filter_for(principal, roots, fetch)
+        return CallerView(principal, self.readable_areas(caller.access), self.directory, inside)
 
     async def view(self, caller: Caller) -> CallerView:
         """The caller's view, after asking Wrike which hooks are its own (cached for a few seconds)."""
@@ -70,8 +80,15 @@ class EventAccess:
     ) -> tuple[Mailbox, list[WebhookEvent]]:
         if self.service.receiver_url is None:
             raise ConfigError(NO_RECEIVER)
-        box = self._mailbox(caller, await self.view(caller))
-        return box, await box.wait(query, max_events, timeout)
+        view = await self.view(caller)
+        box = self._mailbox(caller, view)
+        clock = self.service.clock
+        deadline = clock.monotonic() + timeout
+        while True:  # events outside a subtree-limited agent's subtrees are dropped, and the wait goes on
+            remaining = max(0.0, deadline - clock.monotonic())
+            events = await view.keep(await box.wait(query, max_events, remaining))
+            if events or remaining <= 0 or box.closed:
+                return box, events
 
     def remember_hook(self, caller: Caller, hook: Hook) -> None:
         """A hook created through this server: its events count as the caller's at once, and its
@@ -84,7 +101,7 @@ class EventAccess:
         self.mailboxes.close()
 
     def _mailbox(self, caller: Caller, view: CallerView) -> Mailbox:
-        return self.mailboxes.open((view.principal, caller.access), view)
+        return self.mailboxes.open((view.principal, caller.agent, caller.access), view)
 
     async def _fetch_hooks(self, credentials: WrikeCredentials) -> Sequence[Hook]:
         response = await self._client.send(UpstreamRequest("GET", "/webhooks"), credentials)

@@ -6,10 +6,10 @@ leaves the rest for later calls with other queries. Mailboxes are in memory only
 
 Why per caller rather than per MCP session: on the 2026-07-28 protocol and on stateless HTTP there is no
 session (every request is its own connection), yet an agent polling in a loop must not miss what happens
-between two polls. [I] our choice: the key is the caller (its Wrike credentials and its access), a mailbox
-opens on the first `wait_for_events` or when the caller creates a hook through this server, and closes
-after `idle_ttl` seconds without a call. Two agents acting as the same user with the same access share a
-mailbox (each event goes to whichever asks first); give them different agent keys (issue 5) to separate.
+between two polls. [I] our choice: the key is the caller (its Wrike credentials, its policy agent and its
+access), a mailbox opens on the first `wait_for_events` or when the caller creates a hook through this
+server, and closes after `idle_ttl` seconds without a call. Two clients acting as the same user and agent
+share a mailbox (each event goes to whichever asks first).
 """
 
 from __future__ import annotations
@@ -68,6 +68,9 @@ class Mailbox:
     async def wait(self, query: EventQuery, max_events: int, timeout: float) -> list[WebhookEvent]:  # noqa: ASYNC109 - the tool's own argument
         """Matching events as soon as there are any, or [] once `timeout` seconds have passed."""
         deadline = self._clock.monotonic() + timeout
+        # Hand-overs from the receiver's thread are queued on this loop: let those already queued land
+        # first, so that "what has arrived" includes them even with a timeout of 0 (a yield, not a wait).
+        await asyncio.sleep(0)
         while True:
             taken = self.take(query, max_events)
             remaining = deadline - self._clock.monotonic()

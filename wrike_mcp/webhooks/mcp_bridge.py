@@ -18,6 +18,8 @@ Everything is gated like `wait_for_events`: a caller the policy refuses that too
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -40,6 +42,7 @@ from wrike_mcp.webhooks.events import WebhookEvent
 from wrike_mcp.webhooks.hub import EventFilter, Subscription
 from wrike_mcp.webhooks.visibility import CallerView
 
+log = logging.getLogger("wrike_mcp.webhooks")
 Ctx = ServerRequestContext[Any]
 Resolve = Callable[[Ctx], Caller]
 READ_LIMIT = 50
@@ -105,9 +108,14 @@ class EventResources:
         recent = self.events.service.recent.select(
             lambda event: view.visible(event) and scope.matches(event, hooks), READ_LIMIT
         )
-        body = {
+        kept = {id(event) for event in await _keep(view, [event for _, event in recent])}
+        body: dict[str, Any] = {
             "uri": scope.uri,
-            "events": [{"sequence": seq, "event": sanitize(event.raw())} for seq, event in recent],
+            "events": [
+                {"sequence": seq, "event": sanitize(event.raw())}
+                for seq, event in recent
+                if id(event) in kept
+            ],
         }
         if self.events.service.receiver_url is None:
             body["note"] = "this server runs no webhook receiver, so no events reach it"
@@ -130,8 +138,12 @@ class EventResources:
             return types.EmptyResult()
         session, loop = ctx.session, asyncio.get_running_loop()
 
+        async def notify(events: list[WebhookEvent]) -> None:
+            if await _keep(view, events):
+                await session.send_resource_updated(scope.uri)
+
         def updated(events: list[WebhookEvent]) -> None:
-            self._spawn(loop, session.send_resource_updated(scope.uri))
+            self._spawn(loop, notify(events))
 
         subscriptions[scope.uri] = self.events.service.hub.subscribe(
             _scoped(view, [scope]), cap=0, on_events=updated, loop=loop
@@ -157,13 +169,12 @@ class EventResources:
         requested = params.notifications.resource_subscriptions or []
         scopes = [s for s in map(EventScope.parse, requested) if s is not None] if view else []
         honored = types.SubscriptionFilter(resource_subscriptions=[s.uri for s in scopes] or None)
-        send, receive = anyio.create_memory_object_stream[str](max_buffer_size=1024)
+        send, receive = anyio.create_memory_object_stream[list[WebhookEvent]](max_buffer_size=1024)
         subscription = None
         if view is not None and scopes:
             subscription = self.events.service.hub.subscribe(
-                _scoped(view, scopes), cap=0, on_events=_forward(view, scopes, send),
-                loop=asyncio.get_running_loop(),
-            )  # fmt: skip
+                _scoped(view, scopes), cap=0, on_events=_forward(send), loop=asyncio.get_running_loop()
+            )
         else:
             send.close()  # nothing honored: acknowledge, then end the stream at once (graceful close)
         try:
@@ -171,9 +182,11 @@ class EventResources:
             await ctx.session.send_notification(
                 types.SubscriptionsAcknowledgedNotification(params=ack), related_request_id=ctx.request_id
             )
-            async for uri in receive:
-                notification = event_to_notification(ResourceUpdated(uri=uri), meta)
-                await ctx.session.send_notification(notification, related_request_id=ctx.request_id)
+            async for batch in receive:
+                assert view is not None
+                for uri in await _updated_uris(view, scopes, batch):
+                    notification = event_to_notification(ResourceUpdated(uri=uri), meta)
+                    await ctx.session.send_notification(notification, related_request_id=ctx.request_id)
         finally:
             if subscription is not None:
                 subscription.close()
@@ -222,21 +235,31 @@ def _scoped(view: CallerView, scopes: list[EventScope]) -> EventFilter:
     return EventFilter(visible=visible)
 
 
-def _forward(
-    view: CallerView, scopes: list[EventScope], send: MemoryObjectSendStream[str]
-) -> Callable[[list[WebhookEvent]], None]:
-    """For a listen stream: queue each URI that a batch of events updated (once per batch)."""
+def _forward(send: MemoryObjectSendStream[list[WebhookEvent]]) -> Callable[[list[WebhookEvent]], None]:
+    """For a listen stream: hand each batch of events to the stream's own task."""
 
     def forward(events: list[WebhookEvent]) -> None:
-        hooks = view.hooks()
-        for scope in scopes:
-            if any(scope.matches(event, hooks) for event in events):
-                try:
-                    send.send_nowait(scope.uri)
-                except (anyio.WouldBlock, anyio.ClosedResourceError, anyio.BrokenResourceError):
-                    return  # a reader that stopped reading: updates are level triggers, nothing is lost
+        # A reader that stopped reading misses updates: they are level triggers, a later read sees all.
+        with contextlib.suppress(anyio.WouldBlock, anyio.ClosedResourceError, anyio.BrokenResourceError):
+            send.send_nowait(events)
 
     return forward
+
+
+async def _updated_uris(view: CallerView, scopes: list[EventScope], events: list[WebhookEvent]) -> list[str]:
+    """The URIs a batch updates, counting only the events the caller may see (its subtrees included)."""
+    kept = await _keep(view, events)
+    hooks = view.hooks()
+    return [scope.uri for scope in scopes if any(scope.matches(event, hooks) for event in kept)]
+
+
+async def _keep(view: CallerView, events: list[WebhookEvent]) -> list[WebhookEvent]:
+    """`view.keep`, failing closed: when Wrike cannot say where the items live, show none of them."""
+    try:
+        return await view.keep(events)
+    except WrikeMcpError:
+        log.warning("could not place %d webhook event(s) in the agent's subtrees; withheld", len(events))
+        return []
 
 
 def _connection_of(ctx: Ctx) -> Connection | None:

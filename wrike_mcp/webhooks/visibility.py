@@ -10,9 +10,11 @@ Three checks, all fail closed:
    the caller may read: it may call at least one read tool of that area under the server's one decision
    function (`policy.scopes.decide`: read-only, toolsets, scopes, and the agent's grants once issue 5 puts
    them into `Access`).
-3. Subtree (seam): `CallerView.subtree`, a predicate over the event. Nothing sets it yet: agents limited
-   to folder subtrees arrive with issue 5's policy wiring, which should build it from the lineage it
-   resolves for the event's task or folder (cached), refusing events it cannot place.
+3. Subtree: for an agent limited to subtrees, only events about items inside them. Where an item lives
+   takes Wrike lookups, so this check is async (`CallerView.keep`, placement.py) and runs where events
+   are handed out: before `wait_for_events` returns them, before a resource read shows them, and before
+   an update notification is sent. The first two checks are sync (`visible`), so the hub applies them
+   as events arrive.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 
 from wrike_mcp.clock import Clock
 from wrike_mcp.webhooks.events import WebhookEvent
-from wrike_mcp.webhooks.hub import Visibility
+from wrike_mcp.webhooks.placement import Inside
 from wrike_mcp.wrike.client import WrikeCredentials
 
 Hook = Mapping[str, Any]
@@ -116,14 +118,19 @@ class CallerView:
     principal: str
     areas: frozenset[str]  # the areas the caller may read
     directory: HookDirectory
-    subtree: Visibility | None = None  # issue 5 seam: see the module docstring
+    inside: Inside | None = None  # the subtree filter of a subtree-limited agent; None: no limit
 
     def hooks(self) -> Mapping[str, Hook]:
         return self.directory.snapshot(self.principal)
 
     def visible(self, event: WebhookEvent) -> bool:
+        """The sync checks: the caller's own hook, an area it may read."""
         if event.webhookId is None or event.webhookId not in self.hooks():
             return False
-        if event_area(event) not in self.areas:
-            return False
-        return self.subtree is None or self.subtree(event) is True
+        return event_area(event) in self.areas
+
+    async def keep(self, events: Sequence[WebhookEvent]) -> list[WebhookEvent]:
+        """Of events already `visible`, those inside the caller's subtrees (all of them without a limit)."""
+        if self.inside is None or not events:
+            return list(events)
+        return await self.inside(events)
