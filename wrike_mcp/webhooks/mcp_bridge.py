@@ -196,7 +196,10 @@ class EventResources:
 
     async def _view(self, ctx: Ctx, required: bool = True) -> CallerView | None:
         """The caller's view, or None (required=False) / an MCP error when the policy refuses events."""
-        caller = self.resolve(ctx)
+        try:
+            caller = self.resolve(ctx)
+        except WrikeMcpError as exc:  # e.g. an agent that needs the user's own login, which is missing
+            raise MCPError(code=types.INVALID_REQUEST, message=f"Refused: {exc}") from None
         decision = decide(WAIT_FOR_EVENTS, caller.access)
         if not decision:
             if required:
