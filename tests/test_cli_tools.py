@@ -9,8 +9,9 @@ import pytest
 
 from wrike_mcp.cli import main
 from wrike_mcp.manifest.loader import load_catalog
+from wrike_mcp.tools.native import native_specs
 
-CATALOGUE = load_catalog().tools
+CATALOGUE = (*load_catalog().tools, *native_specs(load_catalog()))  # as serve lists them
 WORKFLOW_ADMIN_ONLY = {t.name for t in CATALOGUE if set(t.scopes) <= {"amReadWriteWorkflow"}}
 
 

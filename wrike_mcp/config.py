@@ -22,6 +22,7 @@ command-line flags, which override them (`Settings.from_env(env, read_only=True)
 | WRIKE_MCP_AUDIT_STDERR | `1`/`true`: also write each audit record to stderr | off |
 | WRIKE_MCP_AUDIT_MAX_BYTES | rotate the audit file when it would pass this size | 10485760 |
 | WRIKE_MCP_AUDIT_SALT | secret salt of the callers' hashes (compare them across runs) | random per run |
+| WRIKE_MCP_WEBHOOK_* | hook URL, allowed hook URLs, hook-secret key: see `webhooks/settings.py` | |
 
 An agent whose credential is `operator_token` reads its Wrike token from the variable its policy names
 (`token_env`); `secret_from_env` is the one function that reads it, so that stays in this module too.
@@ -37,6 +38,7 @@ from typing import Any
 
 from wrike_mcp.errors import ConfigError
 from wrike_mcp.manifest.model import KNOWN_SCOPES
+from wrike_mcp.webhooks.settings import WebhookSettings
 from wrike_mcp.wrike.hosts import DEFAULT_HOST, check_base_url, check_host
 
 DEFAULT_MAX_RESULT_BYTES = 100_000
@@ -79,6 +81,7 @@ class Settings:
     audit_stderr: bool = False
     audit_max_bytes: int = DEFAULT_AUDIT_MAX_BYTES
     audit_salt: bytes | None = field(default=None, repr=False)  # None: a random salt per process
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     def __post_init__(self) -> None:
         check_host(self.host)
@@ -120,6 +123,7 @@ class Settings:
             "audit_stderr": _flag(source, "WRIKE_MCP_AUDIT_STDERR"),
             "audit_max_bytes": _integer(source, "WRIKE_MCP_AUDIT_MAX_BYTES", DEFAULT_AUDIT_MAX_BYTES),
             "audit_salt": (source.get("WRIKE_MCP_AUDIT_SALT") or "").encode() or None,
+            "webhooks": WebhookSettings.from_env(source),
         }
         scopes = split_list(source.get("WRIKE_SCOPES", ""))
         if scopes:

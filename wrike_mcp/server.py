@@ -31,6 +31,10 @@ from wrike_mcp.manifest.loader import Catalog, load_catalog
 from wrike_mcp.policy.scopes import Access, resolve_toolsets
 from wrike_mcp.tools.handler import Caller, Limits, ToolHandler
 from wrike_mcp.tools.inventory import Inventory
+from wrike_mcp.tools.native import native_specs, native_tools
+from wrike_mcp.webhooks.access import EventAccess
+from wrike_mcp.webhooks.mcp_bridge import EventResources
+from wrike_mcp.webhooks.service import WebhookService
 from wrike_mcp.wrike.client import WrikeClient, WrikeCredentials
 
 SANDBOX_BASE_URL = "http://sandbox.wrike.invalid/api/v4"  # never resolved: the transport is in-process
@@ -115,15 +119,17 @@ def build_server(
     catalog: Catalog | None = None,
     audit: AuditLog | None = None,
     clock: Clock | None = None,
+    webhooks: WebhookService | None = None,
 ) -> Server[Any]:
     """The MCP server for a catalogue.
 
     Give `connection` (stdio: one user, the one `client` talks for; with `settings.policy_file`, the
     agent `settings.agent` names) or `resolve_caller` (who is calling, per request: the hosted transport).
-    `audit` receives one record per call (see `open_audit`).
+    `audit` receives one record per call (see `open_audit`). `webhooks`: the process's webhook receiver
+    side, when it has one (events for `wait_for_events` and the event resources; webhooks/service.py).
     """
     catalog = catalog or load_catalog(settings.manifest_dir)
-    inventory = Inventory(catalog)
+    inventory = Inventory(catalog, native_specs(catalog))
     if resolve_caller is None:
         if connection is None:
             raise TypeError("build_server needs a connection or a resolve_caller")
@@ -138,7 +144,10 @@ def build_server(
 
     resolve = resolve_caller
     limits = Limits(settings.max_result_bytes, settings.max_download_bytes)
-    handler = ToolHandler(inventory, client, limits, audit=audit, clock=clock)
+    events = EventAccess(webhooks or WebhookService(settings.webhooks), client, inventory)
+    native = native_tools(catalog, events, limits)
+    handler = ToolHandler(inventory, client, limits, audit=audit, clock=clock, native=native.runners)
+    resources = EventResources(events, resolve).handlers() if native.specs else {}
 
     async def list_tools(
         ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
@@ -158,4 +167,5 @@ def build_server(
         on_list_tools=list_tools,
         on_call_tool=call_tool,
         get_tool_input_schema=inventory.input_schema,
+        **resources,
     )

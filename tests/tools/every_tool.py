@@ -23,8 +23,12 @@ from wrike_mcp.manifest.model import PLACEHOLDER, ToolSpec
 from wrike_mcp.sandbox import Sandbox
 from wrike_mcp.sandbox.activity_records import is_locked
 from wrike_mcp.sandbox.store import Entity, Workspace
+from wrike_mcp.tools.native import native_specs
 
-CATALOGUE: dict[str, ToolSpec] = {tool.name: tool for tool in load_catalog().tools}
+# The manifests' tools and the native ones (wait_for_events): everything `serve` lists.
+CATALOGUE: dict[str, ToolSpec] = {
+    tool.name: tool for tool in (*load_catalog().tools, *native_specs(load_catalog()))
+}
 
 
 @dataclass

@@ -19,6 +19,9 @@ from every_tool import (
 from wrike_mcp.sandbox.store import Entity
 
 HOOK_URL = "http://127.0.0.1:9/wrike-hook"  # loopback only; delivery is off in these runs
+# The runner's webhook settings: hooks point at RECEIVER_URL by default (nothing listens there: delivery
+# is off), and HOOK_URL is an operator-allowed URL, so the scenarios can pass it as hookUrl.
+RECEIVER_URL = "http://127.0.0.1:9/webhooks/wrike"
 
 # ---------------------------------------------------------------- contacts and users
 
@@ -183,6 +186,13 @@ async def suspend_a_webhook(ctx: Ctx) -> None:
     hook = await _hook(ctx)
     updated = await ctx.one("update_webhook", "webhooks", webhookId=hook["id"], status="Suspended")
     assert updated["status"] == "Suspended" and hook["status"] == "Suspended"
+
+
+@scenario("wait_for_events")
+async def wait_for_my_hooks_events(ctx: Ctx) -> None:
+    await _hook(ctx, folderId=folder(ctx.ws, "Platform")["id"])
+    result = await ctx.call("wait_for_events", eventTypes=["TaskCreated"], timeout=0)
+    assert result.structured_content == {"events": [], "waiting": 0}  # nothing was delivered
 
 
 @scenario("delete_webhook")

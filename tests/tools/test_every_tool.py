@@ -17,6 +17,7 @@ from every_tool import CATALOGUE, SCENARIOS, Ctx, Scenario
 from mcp_harness import MODES, Recorder, open_mcp, text_of
 
 from wrike_mcp.sandbox import Sandbox
+from wrike_mcp.webhooks.settings import WebhookSettings
 
 MODULES = (scenarios_items, scenarios_activity, scenarios_time, scenarios_admin)  # they fill SCENARIOS
 RUNS = [(s, "auto") for s in SCENARIOS] + [(s, "legacy") for s in SCENARIOS if s.legacy_too]
@@ -48,7 +49,8 @@ async def test_every_tool_does_what_it_says_in_the_sandbox(
     sandbox: Sandbox, scenario: Scenario, mode: str
 ) -> None:
     sandbox.config.webhook_delivery = False  # hooks are created and changed here, never delivered to
-    async with open_mcp(sandbox, token_name="all", manifests=None, mode=mode) as client:
+    hooks = WebhookSettings(receiver_url=scenarios_admin.RECEIVER_URL, allow_urls=(scenarios_admin.HOOK_URL,))
+    async with open_mcp(sandbox, token_name="all", manifests=None, mode=mode, webhooks=hooks) as client:
         ctx = Ctx(client, sandbox)
         await scenario.run(ctx)
     spec = CATALOGUE[scenario.tool]

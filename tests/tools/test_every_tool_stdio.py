@@ -23,7 +23,7 @@ from mcp_harness import text_of
 from test_stdio import SERVE, child_env
 
 READS = {name for name, spec in CATALOGUE.items() if spec.access == "read"}
-SANDBOX = ["--sandbox", "--sandbox-size", "40"]
+SANDBOX = ["--sandbox", "--sandbox-size", "40", "--webhook-receiver", "127.0.0.1:0"]
 
 
 class Agent:
@@ -83,6 +83,8 @@ async def _browse_the_workspace(agent: Agent) -> None:
     workflows = await agent.data("list_workflows", "workflows")
     assert {"Default Workflow", "Software Delivery"} <= {w["name"] for w in workflows}
     assert await agent.data("list_webhooks", "webhooks") == []
+    waited = await agent.call("wait_for_events", timeout=0)
+    assert waited.structured_content == {"events": [], "waiting": 0}
 
 
 async def _read_activity(agent: Agent) -> None:

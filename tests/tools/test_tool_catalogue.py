@@ -18,8 +18,9 @@ from wrike_mcp.clock import FakeClock
 from wrike_mcp.manifest.loader import load_catalog
 from wrike_mcp.manifest.model import ToolSpec
 from wrike_mcp.sandbox import Sandbox
+from wrike_mcp.tools.native import native_specs
 
-CATALOGUE = load_catalog().tools
+CATALOGUE = (*load_catalog().tools, *native_specs(load_catalog()))  # as serve lists them
 BUDGET = 24_000  # bytes of the complete compact tools/list answer (issue #3)
 
 

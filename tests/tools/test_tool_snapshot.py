@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 from wrike_mcp.manifest.loader import load_catalog
+from wrike_mcp.tools.native import native_specs
 from wrike_mcp.tools.schema import to_mcp_tool
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
@@ -20,7 +21,7 @@ SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
 def current_surface() -> str:
     tools = [
         to_mcp_tool(spec).model_dump(by_alias=True, exclude_none=True, mode="json")
-        for spec in load_catalog().tools
+        for spec in (*load_catalog().tools, *native_specs(load_catalog()))
     ]
     return json.dumps(tools, indent=1, ensure_ascii=False) + "\n"
 

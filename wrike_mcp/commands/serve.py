@@ -24,6 +24,9 @@ from wrike_mcp.errors import ConfigError
 from wrike_mcp.manifest.loader import Catalog, load_catalog
 from wrike_mcp.server import Connection, build_server, connect, open_client
 from wrike_mcp.transports.http_serve import add_http_arguments, run_http
+from wrike_mcp.webhooks.embedded import EmbeddedReceiver, receiving
+from wrike_mcp.webhooks.receiver import DEFAULT_PATH
+from wrike_mcp.webhooks.service import WebhookService
 
 EXIT_CONFIG = 2
 
@@ -40,6 +43,11 @@ def register(subparsers: Any) -> None:
         "--transport", choices=["stdio", "http"], default="stdio", help="stdio (default) or http (hosted)"
     )
     add_http_arguments(parser)
+    parser.add_argument(
+        "--webhook-receiver", metavar="HOST:PORT",
+        help=f"stdio: also receive Wrike webhooks on HOST:PORT{DEFAULT_PATH}, for wait_for_events and the "
+        "event resources (expose it with a tunnel and WRIKE_MCP_WEBHOOK_URL; the sandbox needs neither)",
+    )  # fmt: skip
     parser.set_defaults(handler=run)
 
 
@@ -113,6 +121,7 @@ def run(args: argparse.Namespace) -> int:
             settings, connection.caller(settings, catalog), catalog, sandbox=connection.sandbox
         )
         audit = open_audit(settings, SystemClock(), sys.stderr)
+        receiver = EmbeddedReceiver.bind(args.webhook_receiver) if args.webhook_receiver else None
     except ConfigError as exc:
         print(f"wrike-mcp serve: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -121,7 +130,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     configure_logging(settings.log_level, [connection.credentials.token, caller.credentials.token])
     try:
-        asyncio.run(serve_stdio(settings, connection, catalog, audit))
+        with receiving(receiver, settings.webhooks) as webhooks:
+            asyncio.run(serve_stdio(settings, connection, catalog, audit, webhooks))
     finally:
         if audit is not None:
             audit.close()
@@ -129,10 +139,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def serve_stdio(
-    settings: Settings, connection: Connection, catalog: Catalog | None = None, audit: AuditLog | None = None
+    settings: Settings,
+    connection: Connection,
+    catalog: Catalog | None = None,
+    audit: AuditLog | None = None,
+    webhooks: WebhookService | None = None,
 ) -> None:
     async with open_client(settings, connection) as client:
-        server = build_server(settings, client, connection=connection, catalog=catalog, audit=audit)
+        server = build_server(
+            settings, client, connection=connection, catalog=catalog, audit=audit, webhooks=webhooks
+        )
         async with stdio_server() as (read, write):
             await server.run(read, write, server.create_initialization_options())
 

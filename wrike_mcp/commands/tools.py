@@ -24,6 +24,7 @@ from wrike_mcp.policy.scopes import Access, Decision
 from wrike_mcp.server import Connection, connect
 from wrike_mcp.tools.export import FORMATS, export_tools
 from wrike_mcp.tools.inventory import Inventory
+from wrike_mcp.tools.native import native_specs
 from wrike_mcp.wrike.client import WrikeCredentials
 
 _HINTS = (("read_only", "readOnly"), ("destructive", "destructive"), ("idempotent", "idempotent"),
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"wrike-mcp tools: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    inventory = Inventory(catalog)
+    inventory = Inventory(catalog, native_specs(catalog))
     if args.export:
         print(json.dumps(export_tools(inventory.visible(access), args.export), indent=2))
         return 0

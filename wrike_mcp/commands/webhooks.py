@@ -12,7 +12,6 @@ import argparse
 import json
 import logging
 import os
-import socket
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -29,6 +28,7 @@ from wrike_mcp.webhooks import (
     WebhookReceiver,
     receiver_app,
 )
+from wrike_mcp.webhooks.embedded import bind_socket, url_of
 
 
 def register(subparsers: Any) -> None:
@@ -68,10 +68,8 @@ def run_listen(args: argparse.Namespace) -> int:
     settings = ReceiverSettings(path=args.path, max_body_bytes=args.max_body, allow_unsigned=secret is None)
     # One secret for every hook posting here, on the bare path or any label.
     receiver = WebhookReceiver(hub, HookSecrets(default=secret, derive=False), settings=settings)
-    sock = _bind(args.host, args.port)
-    host, port = sock.getsockname()[:2]
-    shown = f"[{host}]" if ":" in host else host
-    _note(f"listening on http://{shown}:{port}/{settings.path.strip('/')}")
+    sock = bind_socket(args.host, args.port)
+    _note(f"listening on {url_of(sock, settings.path)}")
     if secret is None:
         _note("no --secret-env: deliveries are NOT verified")
     config = uvicorn.Config(receiver_app(receiver), log_level="warning", access_log=False, lifespan="off")
@@ -90,21 +88,6 @@ def _secret_from_env(name: str | None) -> str | None:
     if not secret:
         raise ConfigError(f"environment variable {name} is unset or empty")
     return secret
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    """Bind and listen before serving, so the printed address is real (port 0 too) and connections that
-    arrive before the server loop starts wait in the backlog."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    sock.listen(128)
-    return sock
 
 
 def _log_to_stderr() -> None:

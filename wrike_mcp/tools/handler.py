@@ -35,10 +35,10 @@ from wrike_mcp.errors import (
     WrikeApiError,
     WrikeMcpError,
 )
-from wrike_mcp.manifest.model import TOOL_NAME
+from wrike_mcp.manifest.model import TOOL_NAME, ToolSpec
 from wrike_mcp.policy.scopes import Access, decide
 from wrike_mcp.tools.advice import error_result
-from wrike_mcp.tools.arguments import validate_arguments
+from wrike_mcp.tools.arguments import ValidArguments, validate_arguments
 from wrike_mcp.tools.inventory import Inventory, ToolEntry
 from wrike_mcp.tools.request import build_request
 from wrike_mcp.tools.results import download_result, envelope_result, read_envelope, text_error
@@ -120,6 +120,9 @@ class CallTrace:
 
 
 Send = Callable[..., Awaitable[WrikeResponse]]
+# A tool that runs in the server instead of as one generic request (tools/native.py), after the same checks;
+# it sends through `send`, so its requests are counted in the audit record like any other.
+NativeRunner = Callable[[ToolSpec, ValidArguments, Caller, Send], Awaitable[types.CallToolResult]]
 
 
 class ToolHandler:
@@ -131,12 +134,14 @@ class ToolHandler:
         *,
         audit: AuditLog | None = None,
         clock: Clock | None = None,
+        native: Mapping[str, NativeRunner] | None = None,
     ) -> None:
         self.inventory = inventory
         self.client = client
         self.limits = limits
         self.audit = audit
         self.clock = clock or SystemClock()
+        self.native = dict(native or {})
 
     async def call(
         self,
@@ -202,6 +207,9 @@ class ToolHandler:
             if not verdict:
                 raise trace.refusal("subtree", verdict.reason)
             valid = guard.with_lineage_fields(valid)
+        native = self.native.get(spec.name)
+        if native is not None:
+            return await native(spec, valid, caller, send)
         request = build_request(spec, valid)
         if spec.result == "download":
             response = await send(request, max_bytes=self.limits.max_download_bytes)

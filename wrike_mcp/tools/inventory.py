@@ -6,7 +6,7 @@ it by the policy's one decision function, cached per distinct `Access` (a proces
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,10 +30,12 @@ class ToolEntry:
 
 
 class Inventory:
-    def __init__(self, catalog: Catalog) -> None:
+    """`extra`: tools declared in code rather than in a manifest (tools/native.py), listed after them."""
+
+    def __init__(self, catalog: Catalog, extra: Iterable[ToolSpec] = ()) -> None:
         self.catalog = catalog
         self._entries: dict[str, ToolEntry] = {}
-        for spec in catalog.tools:
+        for spec in (*catalog.tools, *extra):
             tool = to_mcp_tool(spec)
             self._entries[spec.name] = ToolEntry(spec, tool, make_validator(tool.input_schema))
         self._visible: dict[Access, list[types.Tool]] = {}

@@ -8,6 +8,8 @@
   credentials, so a foreign page gains nothing there.
 - Bodies larger than the limit are refused with 413 before the app reads them (the SDK's middleware).
 - `/healthz` skips the Host check, so a load balancer may probe by address.
+- The webhook receiver (`origin_exempt`) skips the Origin check: Wrike sends none, acts for no user, and
+  every delivery is authenticated by its signature instead.
 """
 
 from __future__ import annotations
@@ -53,8 +55,10 @@ class EdgeGuard:
         max_body_bytes: int,
         extra_hosts: Iterable[str] = (),
         extra_origins: Iterable[str] = (),
+        origin_exempt: Iterable[str] = (),
     ) -> None:
         self.app = RequestBodyLimitMiddleware(app, max_body_bytes)
+        self.open_paths = (*_CORS_OPEN, *origin_exempt)
         self.hosts = public_hosts(public_url) | {h.lower() for h in extra_hosts}
         self.origins = frozenset({origin_of(public_url), *(o.lower().rstrip("/") for o in extra_origins)})
 
@@ -72,6 +76,6 @@ class EdgeGuard:
             return PlainTextResponse("Misdirected request: wrong Host", status_code=421)
         origin = headers.get("origin")
         path: str = scope["path"]
-        if origin is not None and origin.lower() not in self.origins and not path.startswith(_CORS_OPEN):
+        if origin is not None and origin.lower() not in self.origins and not path.startswith(self.open_paths):
             return PlainTextResponse("Cross-origin request refused", status_code=403)
         return None

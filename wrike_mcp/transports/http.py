@@ -5,6 +5,8 @@
     /healthz                               liveness, no auth, no Host check
     /.well-known/oauth-protected-resource/mcp   RFC 9728 metadata naming our authorization server
     /.well-known/oauth-authorization-server, /authorize, /token, /register, /oauth/consent, /oauth/callback
+    /webhooks/wrike[/{label}]              Wrike's webhook deliveries: no bearer, no Origin check (the
+                                           signature authenticates), events for wait_for_events/resources
 
 Order of one request: edge checks (Host 421, Origin 403, body 413; `transports.edge`) -> the bearer token
 opened into the user's Wrike grant (`auth.bearer`) -> 401 with `WWW-Authenticate: Bearer ...
@@ -59,8 +61,10 @@ from wrike_mcp.manifest.model import KNOWN_SCOPES
 from wrike_mcp.policy.scopes import Access, resolve_toolsets
 from wrike_mcp.server import build_server
 from wrike_mcp.tools.handler import Caller
-from wrike_mcp.transports.edge import HEALTH_PATH, EdgeGuard
+from wrike_mcp.transports.edge import HEALTH_PATH, EdgeGuard, public_hosts
 from wrike_mcp.transports.scope_challenge import ScopeChallenge
+from wrike_mcp.webhooks.receiver import DEFAULT_PATH
+from wrike_mcp.webhooks.service import WebhookService
 from wrike_mcp.wrike.client import WrikeClient
 
 MCP_PATH = "/mcp"
@@ -111,9 +115,11 @@ def build_http_app(
     *,
     agents: AgentDirectory | None = None,
     audit: AuditLog | None = None,
+    webhooks: WebhookService | None = None,
 ) -> Starlette:
     """The whole hosted app. Its lifespan runs the streamable-HTTP session manager."""
     catalog = catalog or load_catalog(settings.manifest_dir)
+    webhooks = webhooks or WebhookService(settings.webhooks, receiver_url=options.public_url + DEFAULT_PATH)
     toolsets = resolve_toolsets(settings.toolsets, catalog.areas)
 
     def access_for(token: AccessToken | None) -> Access:
@@ -136,7 +142,9 @@ def build_http_app(
             raise AccessDenied(f"agent {claim.name} acts with the user's own Wrike login, which is missing")
         return caller
 
-    server = build_server(settings, client, resolve_caller=resolve_caller, catalog=catalog, audit=audit)
+    server = build_server(
+        settings, client, resolve_caller=resolve_caller, catalog=catalog, audit=audit, webhooks=webhooks
+    )
     sessions = StreamableHTTPSessionManager(
         server, stateless=True, json_response=False, max_request_body_size=options.max_body_bytes
     )
@@ -162,6 +170,7 @@ def build_http_app(
             scopes_supported=list(options.default_scopes), resource_name="wrike-mcp",
         ),
         *authorization_server_routes(provider, sorted(KNOWN_SCOPES), options.default_scopes),
+        *webhooks.routes(),
     ]  # fmt: skip
     raw = RawWrikeTokens(settings.host, settings.scopes) if options.accept_wrike_tokens else None
 
@@ -177,14 +186,20 @@ def build_http_app(
                 EdgeGuard,
                 public_url=options.public_url,
                 max_body_bytes=options.max_body_bytes,
-                extra_hosts=options.extra_hosts,
+                extra_hosts=(*options.extra_hosts, *_hosts_of(webhooks.receiver_url)),
                 extra_origins=options.extra_origins,
+                origin_exempt=(webhooks.path,),
             ),
             Middleware(AuthenticationMiddleware, backend=HostedBearerBackend(provider.verifier, raw, agents)),
             Middleware(AuthContextMiddleware),
         ],
         lifespan=lifespan,
     )
+
+
+def _hosts_of(url: str | None) -> frozenset[str]:
+    """The Host values of the webhook URL (WRIKE_MCP_WEBHOOK_URL may name a host of its own)."""
+    return public_hosts(url) if url else frozenset()
 
 
 def _access_token(ctx: ServerRequestContext[Any]) -> AccessToken | None:

@@ -80,6 +80,8 @@ def plan_http(
 ) -> HostedPlan:
     if not 0 <= args.port <= 65535:
         raise ConfigError("--port must be 0-65535")
+    if getattr(args, "webhook_receiver", None):
+        raise ConfigError("--webhook-receiver is for stdio; the hosted app receives at /webhooks/wrike")
     if settings.agent:
         raise ConfigError(
             "--agent is for stdio; over HTTP each agent presents its key (wrike-mcp agents add)"
