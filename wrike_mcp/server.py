@@ -13,8 +13,8 @@ in its own resolver and serve many users through the same server and connection 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -23,8 +23,9 @@ from mcp.server import Server, ServerRequestContext
 
 from wrike_mcp import __version__
 from wrike_mcp.audit import AuditLog
+from wrike_mcp.auth.local_login import LoginCredentials, saved_login
 from wrike_mcp.callers import local_caller
-from wrike_mcp.clock import Clock
+from wrike_mcp.clock import Clock, SystemClock
 from wrike_mcp.config import Settings
 from wrike_mcp.errors import ConfigError
 from wrike_mcp.manifest.loader import Catalog, load_catalog
@@ -59,6 +60,7 @@ class Connection:
     base_url: str | None = None
     transport: httpx.AsyncBaseTransport | None = None
     sandbox: Sandbox | None = None  # the in-process sandbox when --sandbox, for inspection
+    login: LoginCredentials | None = None  # the saved `wrike-mcp login`, refreshed while serving
 
     def caller(self, settings: Settings, catalog: Catalog) -> Caller:
         access = Access(
@@ -69,15 +71,20 @@ class Connection:
         return Caller(self.credentials, access)
 
 
-def connect(settings: Settings) -> Connection:
+def connect(
+    settings: Settings, env: Mapping[str, str] | None = None, clock: Clock | None = None
+) -> Connection:
     """Resolve the Wrike connection; a missing token (outside --sandbox) is a ConfigError."""
     if settings.sandbox is not None:
         return _sandbox_connection(settings)
     if not settings.access_token:
-        raise ConfigError(
-            "WRIKE_ACCESS_TOKEN is not set. Create a permanent token in Wrike (Apps & Integrations > API) "
-            "and set it, or try the offline sandbox with --sandbox"
-        )
+        login = saved_login(clock or SystemClock(), env)
+        if login is None:
+            raise ConfigError(
+                "WRIKE_ACCESS_TOKEN is not set. Create a permanent token in Wrike (Apps & Integrations > "
+                "API) and set it, or sign in with `wrike-mcp login`, or try the sandbox with --sandbox"
+            )
+        return Connection(login.current, login.scopes, base_url=settings.base_url, login=login)
     return Connection(
         credentials=WrikeCredentials(settings.access_token, settings.host),
         scopes=settings.scopes,
@@ -140,6 +147,9 @@ def build_server(
             audit.add_secret(fixed.credentials.token)
 
         def resolve_caller(ctx: ServerRequestContext[Any]) -> Caller:
+            login = connection.login
+            if login is not None and fixed.credentials == connection.credentials:
+                return replace(fixed, credentials=login.current)  # the sign-in refreshes while serving
             return fixed
 
     resolve = resolve_caller

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -38,6 +39,15 @@ def oauth_settings(sandbox: Sandbox, sandbox_server: SandboxServer) -> OAuthSett
     """The operator's Wrike app, registered with the sandbox, whose OAuth base is the sandbox."""
     sandbox.config.oauth_clients = {CLIENT_ID: CLIENT_SECRET}
     return OAuthSettings(CLIENT_ID, CLIENT_SECRET, sandbox_server.base_url)
+
+
+@pytest.fixture
+def env(oauth_settings: OAuthSettings, tmp_path: Path) -> dict[str, str]:
+    """The environment of a stdio user of that app, with a private config directory for the tokens."""
+    return {
+        "WRIKE_CLIENT_ID": oauth_settings.client_id, "WRIKE_CLIENT_SECRET": oauth_settings.client_secret,
+        "WRIKE_OAUTH_BASE": oauth_settings.oauth_base, "XDG_CONFIG_HOME": str(tmp_path),
+    }  # fmt: skip
 
 
 @pytest.fixture

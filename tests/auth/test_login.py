@@ -31,14 +31,6 @@ from wrike_mcp.errors import ConfigError
 from wrike_mcp.sandbox import Sandbox
 
 
-@pytest.fixture
-def env(oauth_settings: OAuthSettings, tmp_path: Path) -> dict[str, str]:
-    return {
-        "WRIKE_CLIENT_ID": oauth_settings.client_id, "WRIKE_CLIENT_SECRET": oauth_settings.client_secret,
-        "WRIKE_OAUTH_BASE": oauth_settings.oauth_base, "XDG_CONFIG_HOME": str(tmp_path),
-    }  # fmt: skip
-
-
 def token_file(tmp_path: Path) -> Path:
     return tmp_path / "wrike-mcp" / "tokens.json"
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
 from mcp.server.stdio import stdio_server
@@ -145,12 +146,30 @@ async def serve_stdio(
     audit: AuditLog | None = None,
     webhooks: WebhookService | None = None,
 ) -> None:
-    async with open_client(settings, connection) as client:
+    async with open_client(settings, connection) as client, keeping_login_fresh(connection):
         server = build_server(
             settings, client, connection=connection, catalog=catalog, audit=audit, webhooks=webhooks
         )
         async with stdio_server() as (read, write):
             await server.run(read, write, server.create_initialization_options())
+
+
+@contextlib.asynccontextmanager
+async def keeping_login_fresh(connection: Connection) -> AsyncIterator[None]:
+    """With a saved `wrike-mcp login`: refresh it now if it expired, and before each expiry while serving."""
+    login = connection.login
+    if login is None:
+        yield
+        return
+    await login.ensure_fresh()
+    refresher = asyncio.create_task(login.keep_fresh())
+    try:
+        yield
+    finally:
+        refresher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await refresher
+        await login.aclose()
 
 
 class RedactSecrets(logging.Filter):
