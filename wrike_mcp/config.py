@@ -23,6 +23,11 @@ command-line flags, which override them (`Settings.from_env(env, read_only=True)
 | WRIKE_MCP_AUDIT_MAX_BYTES | rotate the audit file when it would pass this size | 10485760 |
 | WRIKE_MCP_AUDIT_SALT | secret salt of the callers' hashes (compare them across runs) | random per run |
 | WRIKE_MCP_WEBHOOK_* | hook URL, allowed hook URLs, hook-secret key: see `webhooks/settings.py` | |
+| WRIKE_MCP_RATE_LIMIT | requests per minute per Wrike token (`N`; `N/S`: N per S seconds; 0: off) | 400 |
+| WRIKE_MCP_REDIS_URL | share each token's budget across processes via this Redis (`[redis]` extra) | none |
+| WRIKE_MCP_MAX_ATTEMPTS | attempts per request when retrying is safe | 4 |
+| WRIKE_MCP_RETRY_AFTER_CAP | longest Retry-After (seconds) waited out before telling the agent | 20 |
+| WRIKE_MCP_MAX_ITEMS | most items one call collects across pages (`limit`) | 10000 |
 
 An agent whose credential is `operator_token` reads its Wrike token from the variable its policy names
 (`token_env`); `secret_from_env` is the one function that reads it, so that stays in this module too.
@@ -46,6 +51,10 @@ DEFAULT_MAX_DOWNLOAD_BYTES = 10 * 1024 * 1024
 DEFAULT_TIMEOUT = 60.0
 DEFAULT_AUDIT_MAX_BYTES = 10 * 1024 * 1024
 MIN_AUDIT_SALT = 16
+DEFAULT_RATE_LIMIT = 400  # [C] wrike-api.md §3.3: 400 requests per minute per token
+DEFAULT_MAX_ATTEMPTS = 4
+DEFAULT_RETRY_AFTER_CAP = 20
+DEFAULT_MAX_ITEMS = 10_000
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
 
@@ -82,6 +91,12 @@ class Settings:
     audit_max_bytes: int = DEFAULT_AUDIT_MAX_BYTES
     audit_salt: bytes | None = field(default=None, repr=False)  # None: a random salt per process
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    rate_limit: int = DEFAULT_RATE_LIMIT  # requests per `rate_window` seconds per token; 0: no pacing
+    rate_window: float = 60.0
+    redis_url: str | None = field(default=None, repr=False)  # may hold a password
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    retry_after_cap: float = DEFAULT_RETRY_AFTER_CAP
+    max_items: int = DEFAULT_MAX_ITEMS
 
     def __post_init__(self) -> None:
         check_host(self.host)
@@ -98,6 +113,10 @@ class Settings:
             raise ConfigError("WRIKE_MCP_AUDIT_MAX_BYTES must be at least 1024")
         if self.audit_salt is not None and len(self.audit_salt) < MIN_AUDIT_SALT:
             raise ConfigError(f"WRIKE_MCP_AUDIT_SALT must be at least {MIN_AUDIT_SALT} characters")
+        if self.rate_limit < 0 or self.rate_window <= 0 or self.max_attempts < 1 or self.max_items < 1:
+            raise ConfigError("the rate limit must be >= 0, attempts and the item cap at least 1")
+        if self.retry_after_cap < 0:
+            raise ConfigError("WRIKE_MCP_RETRY_AFTER_CAP must be >= 0")
 
     def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
@@ -124,7 +143,12 @@ class Settings:
             "audit_max_bytes": _integer(source, "WRIKE_MCP_AUDIT_MAX_BYTES", DEFAULT_AUDIT_MAX_BYTES),
             "audit_salt": (source.get("WRIKE_MCP_AUDIT_SALT") or "").encode() or None,
             "webhooks": WebhookSettings.from_env(source),
+            "redis_url": source.get("WRIKE_MCP_REDIS_URL") or None,
+            "max_attempts": _integer(source, "WRIKE_MCP_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS),
+            "retry_after_cap": float(_integer(source, "WRIKE_MCP_RETRY_AFTER_CAP", DEFAULT_RETRY_AFTER_CAP)),
+            "max_items": _integer(source, "WRIKE_MCP_MAX_ITEMS", DEFAULT_MAX_ITEMS),
         }
+        values["rate_limit"], values["rate_window"] = _rate(source.get("WRIKE_MCP_RATE_LIMIT", ""))
         scopes = split_list(source.get("WRIKE_SCOPES", ""))
         if scopes:
             values["scopes"] = frozenset(scopes)
@@ -147,6 +171,17 @@ def _flag(source: Mapping[str, str], name: str) -> bool:
     if raw in _FALSE:
         return False
     raise ConfigError(f"{name} must be 1/true or 0/false")
+
+
+def _rate(raw: str) -> tuple[int, float]:
+    """`"400"` -> (400, 60.0); `"40/1"` -> (40, 1.0): N requests per S seconds."""
+    count, _, seconds = raw.strip().partition("/")
+    try:
+        limit = int(count) if count.strip() else DEFAULT_RATE_LIMIT
+        window = float(seconds) if seconds.strip() else 60.0
+    except ValueError:
+        raise ConfigError("WRIKE_MCP_RATE_LIMIT must be N (per minute) or N/S (per S seconds)") from None
+    return limit, window
 
 
 def _integer(source: Mapping[str, str], name: str, default: int) -> int:

@@ -11,6 +11,10 @@ body, no exception text from a foreign library.
         ├── RateLimited        429, with the wait Wrike asked for
         ├── OutcomeUnknown     a write may or may not have happened (timeout after sending)
         └── UpstreamUnavailable connection refused, timeout before sending, circuit open, bad JSON
+            ├── NotSent        the request provably never reached Wrike (connection refused, not made)
+            └── CircuitOpen    Wrike kept failing, so calls stop for a while (says when to retry)
+
+Every UpstreamError carries `attempts`: how many times the request was sent (the retry layer sets it).
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ class AccessDenied(WrikeMcpError):
 
 
 class UpstreamError(WrikeMcpError):
-    pass
+    attempts: int = 1
 
 
 class WrikeApiError(UpstreamError):
@@ -62,3 +66,13 @@ class OutcomeUnknown(UpstreamError):
 
 class UpstreamUnavailable(UpstreamError):
     pass
+
+
+class NotSent(UpstreamUnavailable):
+    pass
+
+
+class CircuitOpen(UpstreamUnavailable):
+    def __init__(self, host: str, retry_in: float) -> None:
+        super().__init__(f"Wrike ({host}) is failing, so calls to it are paused")
+        self.retry_in = retry_in

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 from mcp import Client
 
+from wrike_mcp.clock import Clock
 from wrike_mcp.config import Settings
 from wrike_mcp.manifest.model import ToolSpec
 from wrike_mcp.sandbox import Sandbox
@@ -74,12 +75,15 @@ async def open_mcp(
     manifests: Path | None = FIXTURE_MANIFESTS,
     base_url: str | None = None,
     recorder: list[Recorder] | None = None,
+    clock: Clock | None = None,
     **settings: Any,
 ) -> AsyncIterator[Client]:
     """An MCP client on a server that talks to `sandbox` as one of its named tokens.
 
     In-process through httpx.ASGITransport by default; with `base_url` (a SandboxServer's api_url) over
     real HTTP on loopback instead. Pass `recorder=[]` to get the `Recorder` that sees every request.
+    The server's pacing, retry backoff and job polling wait on `clock` (by default the sandbox's own,
+    a FakeClock in tests), so retries cost no real time.
     """
     token = token or sandbox.workspace.named_tokens[token_name]
     grant = sandbox.workspace.tokens.get(token)
@@ -91,8 +95,9 @@ async def open_mcp(
     base_url = base_url or SANDBOX_BASE_URL
     config = Settings(scopes=granted, manifest_dir=manifests, base_url=base_url, **settings)
     connection = Connection(WrikeCredentials(token), granted, base_url, transport)
-    async with open_client(config, connection) as wrike:
-        server = build_server(config, wrike, connection=connection)
+    clock = clock or sandbox.clock
+    async with open_client(config, connection, clock=clock) as wrike:
+        server = build_server(config, wrike, connection=connection, clock=clock)
         async with Client(server, mode=mode) as client:
             yield client
 

@@ -74,8 +74,10 @@ def test_each_parameter_type_renders_to_its_compact_schema(
     assert schema_of(**param) == expected
 
 
-def test_an_ids_parameter_is_capped_at_100_even_if_the_manifest_says_more() -> None:
-    assert schema_of(type="ids", max_items=500)["maxItems"] == 100
+def test_an_ids_parameter_takes_100_unless_the_manifest_allows_chunks_of_up_to_1000() -> None:
+    assert schema_of(type="ids")["maxItems"] == 100
+    assert schema_of(type="ids", max_items=500)["maxItems"] == 500
+    assert schema_of(type="ids", max_items=5000)["maxItems"] == 1000
 
 
 def test_base64_parameter_declares_its_content_encoding() -> None:

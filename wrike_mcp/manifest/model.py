@@ -22,7 +22,11 @@ A manifest file (`tool_manifests/<area>.toml`) looks like:
 
 Parameter types: the JSON types, plus `id` (one Wrike id), `ids` (a list of ids, joined with commas in a
 path) and `base64` (bytes sent as the raw request body). Locations: `path`, `query` (sent as Wrike's JSON
-literals for arrays and objects), `body` (a JSON body), `header` (with `wire_name`), `raw` (the body).
+literals for arrays and objects), `body` (a JSON body), `header` (with `wire_name`), `raw` (the body),
+`local` (an option of this server, never sent: `limit` collects pages, `plainText` turns HTML to text).
+
+`paged = true` marks a list whose `nextPageToken` may be followed; `result = "async_job"` marks a call
+answered by an async job, which the server polls until it is done.
 """
 
 from __future__ import annotations
@@ -34,9 +38,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ParamType = Literal["string", "integer", "number", "boolean", "array", "object", "id", "ids", "base64"]
 ItemType = Literal["string", "integer", "number", "boolean", "object", "id"]
-Location = Literal["path", "query", "body", "header", "raw"]
+Location = Literal["path", "query", "body", "header", "raw", "local"]
 Access = Literal["read", "write"]
-ResultKind = Literal["json", "download", "upload"]
+ResultKind = Literal["json", "download", "upload", "async_job"]
 
 TOOL_NAME = r"^[a-z][a-z0-9_]{2,63}$"
 PARAM_NAME = r"^[A-Za-z][A-Za-z0-9_]{0,63}$"

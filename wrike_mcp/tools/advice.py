@@ -13,6 +13,7 @@ import mcp.types as types
 
 from wrike_mcp.errors import (
     AccessDenied,
+    CircuitOpen,
     ConfigError,
     OutcomeUnknown,
     RateLimited,
@@ -66,7 +67,9 @@ def error_message(exc: WrikeMcpError, tool: ToolSpec) -> str:
     if isinstance(exc, RateLimited):
         return f"Wrike's rate limit was reached (429). {_wait(exc.retry_after)}"
     if isinstance(exc, OutcomeUnknown):
-        return f"Wrike did not answer in time after the request was sent. {_CHECK_FIRST}"
+        return f"{_sentence(str(exc))} {_CHECK_FIRST}"
+    if isinstance(exc, CircuitOpen):
+        return f"{exc}. Retry in {math.ceil(exc.retry_in)} seconds."
     if isinstance(exc, UpstreamUnavailable):
         return f"Wrike could not be reached or gave an unreadable answer ({exc}). Retry in a little while."
     if isinstance(exc, WrikeApiError):
@@ -86,6 +89,12 @@ def _api_error(exc: WrikeApiError, tool: ToolSpec) -> str:
         advice += " " + _CHECK_FIRST
     description = clean_text(str(exc))
     return f"Wrike error {exc.status} {code}: {description}. {advice}"
+
+
+def _sentence(text: str) -> str:
+    """A message of ours as a sentence: capitalised, with a full stop."""
+    text = text.rstrip(".")
+    return (text[:1].upper() + text[1:] + ".") if text else ""
 
 
 def _fallback_code(status: int) -> str:

@@ -4,7 +4,8 @@ The request is assembled by walking the manifest's parameters, never the argumen
 (`method`, `access_token`, `state`, anything) has no way onto the wire even if it got past validation.
 Path values are percent-encoded one id at a time (ids joined by ","), so `../` cannot walk out of an
 endpoint; complex query values are Wrike's JSON literals (`fields=["description"]`, not exploded,
-[C] wrike-api.md §2.1); body parameters form one JSON object; a raw parameter is the body itself (upload).
+[C] wrike-api.md §2.1); body parameters form one JSON object; a raw parameter is the body itself (upload);
+a local parameter stays here. The manifest's `idempotent` travels along, for the retry layer.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def build_request(tool: ToolSpec, args: ValidArguments) -> UpstreamRequest:
     content: bytes | None = None
     path_values: dict[str, str] = {}
     for param in tool.params:
-        if param.name not in args.values:
+        if param.name not in args.values or param.location == "local":
             continue
         value = args.values[param.name]
         if param.location == "path":
@@ -55,6 +56,7 @@ def build_request(tool: ToolSpec, args: ValidArguments) -> UpstreamRequest:
         json_body=body or None,
         content=content,
         headers=tuple(headers),
+        idempotent=tool.annotations.idempotent,
     )
 
 

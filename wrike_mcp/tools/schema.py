@@ -19,6 +19,8 @@ import mcp.types as types
 from wrike_mcp.manifest.model import ParamSpec, ToolSpec
 
 MAX_IDS = 100  # [C] wrike-api.md §2.2: up to 100 ids per multi-id path
+# A manifest may allow more ids (bulk updates); the tools layer then sends them in chunks of MAX_IDS.
+MAX_BULK_IDS = 1000
 _SCALAR_TYPES = {"id": "string", "ids": "array", "base64": "string"}
 _CONSTRAINTS = (
     ("enum", "enum"),
@@ -35,7 +37,7 @@ def param_schema(param: ParamSpec) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": _SCALAR_TYPES.get(param.type, param.type)}
     if param.type == "ids":
         schema["items"] = {"type": "string"}
-        schema["maxItems"] = min(param.max_items or MAX_IDS, MAX_IDS)
+        schema["maxItems"] = min(param.max_items or MAX_IDS, MAX_BULK_IDS)
     elif param.type == "array":
         items: dict[str, Any] = {"type": _SCALAR_TYPES.get(param.items or "string", param.items)}
         if param.enum:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -43,24 +44,53 @@ class UpstreamRequest:
     json_body: dict[str, Any] | None = None
     content: bytes | None = None
     headers: tuple[tuple[str, str], ...] = ()
+    idempotent: bool = False  # the manifest says so; only then may a PUT or DELETE be sent twice
+
+    @property
+    def repeatable(self) -> bool:
+        """Whether sending it again after an unclear failure is harmless: GET, or an idempotent PUT/DELETE."""
+        return self.method == "GET" or (self.idempotent and self.method in ("PUT", "DELETE"))
 
 
 @dataclass(frozen=True)
 class WrikeResponse:
-    """A successful answer. `complete` is false when the body was cut at the caller's byte cap."""
+    """A successful answer. `complete` is false when the body was cut at the caller's byte cap.
+
+    `attempts` is how many times the request was sent to get it (the retry layer sets it; the audit
+    record reports it). The parsed JSON is kept once parsed, so checking it and shaping it parse once.
+    """
 
     status: int
     content_type: str
     body: bytes
     complete: bool = True
+    attempts: int = 1
+
+    @property
+    def is_json(self) -> bool:
+        return self.content_type.split(";")[0].strip().lower().endswith("json")
 
     def json(self) -> Any:
         if not self.complete:
             raise UpstreamUnavailable("Wrike's answer was too large to read")
+        return self._document
+
+    @cached_property
+    def _document(self) -> Any:
         try:
             return json.loads(self.body)
         except ValueError as exc:
             raise UpstreamUnavailable("Wrike answered with malformed JSON") from exc
+
+
+class Upstream(Protocol):
+    """What tools need from a Wrike client: `WrikeClient` itself, or the resilient layers around it."""
+
+    def base_url_for(self, credentials: WrikeCredentials) -> str: ...
+
+    async def send(
+        self, request: UpstreamRequest, credentials: WrikeCredentials, *, max_bytes: int = ...
+    ) -> WrikeResponse: ...
 
 
 class WrikeClient:

@@ -13,7 +13,14 @@ from collections.abc import Mapping
 
 import httpx
 
-from wrike_mcp.errors import OutcomeUnknown, RateLimited, UpstreamError, UpstreamUnavailable, WrikeApiError
+from wrike_mcp.errors import (
+    NotSent,
+    OutcomeUnknown,
+    RateLimited,
+    UpstreamError,
+    UpstreamUnavailable,
+    WrikeApiError,
+)
 
 MAX_DESCRIPTION = 300
 
@@ -34,8 +41,10 @@ def error_from_status(status: int, headers: Mapping[str, str], body: bytes, toke
 
 def error_from_transport(exc: httpx.TransportError, method: str) -> UpstreamError:
     """Connection trouble. A write that may have reached Wrike has an unknown outcome."""
-    never_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
-    if never_sent or method == "GET":
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        # No connection was made (or none was free): the request provably never reached Wrike.
+        return NotSent("Wrike could not be reached")
+    if method == "GET":
         return UpstreamUnavailable("Wrike could not be reached or did not answer in time")
     return OutcomeUnknown("the request was sent to Wrike but no complete answer came back")
 
