@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 from mcp import Client
+from mcp.server import Server
 
 from wrike_mcp.clock import Clock
 from wrike_mcp.config import Settings
@@ -65,41 +66,46 @@ def make_spec(**fields: Any) -> ToolSpec:
 
 
 @asynccontextmanager
-async def open_mcp(
+async def open_mcp(sandbox: Sandbox, *, mode: str = "auto", **options: Any) -> AsyncIterator[Client]:
+    """An MCP client on a server that talks to `sandbox` as one of its named tokens (see `mcp_server`)."""
+    async with mcp_server(sandbox, **options) as server, Client(server, mode=mode) as client:
+        yield client
+
+
+@asynccontextmanager
+async def mcp_server(
     sandbox: Sandbox,
     *,
     token_name: str = "default",
     token: str | None = None,
     scopes: frozenset[str] | None = None,
-    mode: str = "auto",
     manifests: Path | None = FIXTURE_MANIFESTS,
     base_url: str | None = None,
     recorder: list[Recorder] | None = None,
     clock: Clock | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
     **settings: Any,
-) -> AsyncIterator[Client]:
-    """An MCP client on a server that talks to `sandbox` as one of its named tokens.
+) -> AsyncIterator[Server[Any]]:
+    """A server that talks to `sandbox`; open several `Client(server)` on it for concurrent sessions.
 
     In-process through httpx.ASGITransport by default; with `base_url` (a SandboxServer's api_url) over
-    real HTTP on loopback instead. Pass `recorder=[]` to get the `Recorder` that sees every request.
-    The server's pacing, retry backoff and job polling wait on `clock` (by default the sandbox's own,
-    a FakeClock in tests), so retries cost no real time.
+    real HTTP on loopback instead, or through `transport`. Pass `recorder=[]` to get the `Recorder` that
+    sees every request. The server's pacing, retry backoff and job polling wait on `clock` (by default
+    the sandbox's own, a FakeClock in tests), so retries cost no real time.
     """
     token = token or sandbox.workspace.named_tokens[token_name]
     grant = sandbox.workspace.tokens.get(token)
     granted = scopes or (grant.scopes if grant else frozenset({"Default"}))
-    inner = httpx.AsyncHTTPTransport() if base_url else httpx.ASGITransport(app=sandbox.app())
-    transport = Recorder(inner)
+    inner = transport or (httpx.AsyncHTTPTransport() if base_url else httpx.ASGITransport(app=sandbox.app()))
+    recording = Recorder(inner)
     if recorder is not None:
-        recorder.append(transport)
+        recorder.append(recording)
     base_url = base_url or SANDBOX_BASE_URL
     config = Settings(scopes=granted, manifest_dir=manifests, base_url=base_url, **settings)
-    connection = Connection(WrikeCredentials(token), granted, base_url, transport)
+    connection = Connection(WrikeCredentials(token), granted, base_url, recording)
     clock = clock or sandbox.clock
     async with open_client(config, connection, clock=clock) as wrike:
-        server = build_server(config, wrike, connection=connection, clock=clock)
-        async with Client(server, mode=mode) as client:
-            yield client
+        yield build_server(config, wrike, connection=connection, clock=clock)
 
 
 def text_of(result: Any) -> str:

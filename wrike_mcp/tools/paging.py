@@ -49,10 +49,12 @@ async def collect_pages(
 ) -> dict[str, Any]:
     target = min(limit, max_items)
     values = dict(valid.values)
+    token: str | None = values.pop(PAGE_TOKEN, None)
     if PAGE_SIZE not in values and (size := page_size_for(spec, target)) is not None:
         values[PAGE_SIZE] = size
+    elif PAGE_SIZE in values and token is None:
+        values[PAGE_SIZE] = min(values[PAGE_SIZE], max_items)  # no page may break the item cap
     budget = max(max_bytes - ENVELOPE_ROOM, 1)
-    token: str | None = values.pop(PAGE_TOKEN, None)
     items: list[Any] = []
     first: dict[str, Any] | None = None
     used = pages = 0
@@ -69,24 +71,23 @@ async def collect_pages(
         used, pages = used + len(response.body), pages + 1
         await exchange.report(len(items), target, f"page {pages}: {len(items)} items")
         token = envelope.get(PAGE_TOKEN) if envelope["data"] else None  # an empty page ends it [C3] §2.5
-        stop = _stop_reason(token, len(items), limit, max_items, used + used / pages, budget)
+        next_items, next_bytes = len(items) + len(envelope["data"]), used + used / pages
+        stop = _stop_reason(token, len(items), limit, next_items > max_items, next_bytes > budget)
         if stop:
             break
     assert first is not None
     return _collected(first, items, token, pages, stop, max_items)
 
 
-def _stop_reason(
-    token: str | None, count: int, limit: int, max_items: int, projected: float, budget: int
-) -> str:
-    """Why collection ends after this page ("" to go on). `projected`: bytes after one more page."""
+def _stop_reason(token: str | None, count: int, limit: int, items_full: bool, bytes_full: bool) -> str:
+    """Why collection ends after this page ("" to go on); `*_full`: one more page would break that cap."""
     if not token:
         return "end"
     if count >= limit:
         return "limit"
-    if count >= max_items:
+    if items_full:
         return "items"
-    return "bytes" if projected > budget else ""
+    return "bytes" if bytes_full else ""
 
 
 def _collected(

@@ -28,6 +28,7 @@ from typing import Protocol
 from wrike_mcp.clock import Clock
 
 WRIKE_LIMIT_PER_MINUTE = 400  # [C] wrike-api.md §3.3
+MIN_WAIT = 1e-6  # seconds; a wait is never shorter, so a waiter's clock always moves
 _MAX_IDLE_KEYS = 1024  # past this many buckets, idle (full) ones are forgotten: they hold no state
 
 
@@ -63,11 +64,15 @@ class Budget:
 
 
 def gcra(tat: float, now: float, budget: Budget) -> tuple[float, float]:
-    """One GCRA step: `(new_tat, 0.0)` when admitted now, else `(tat, seconds to wait)`."""
+    """One GCRA step: `(new_tat, 0.0)` when admitted now, else `(tat, seconds to wait)`.
+
+    The comparison allows a slack of 1e-10 interval, so that float rounding after waiting exactly the
+    time returned cannot leave a caller waiting for ever; the interval's 1e-9 margin covers it.
+    """
     tat = max(tat, now)
-    if tat - now <= budget.tolerance:
+    if tat - now <= budget.tolerance + budget.interval * 1e-10:
         return tat + budget.interval, 0.0
-    return tat, tat - now - budget.tolerance
+    return tat, max(tat - now - budget.tolerance, MIN_WAIT)
 
 
 @dataclass(frozen=True)

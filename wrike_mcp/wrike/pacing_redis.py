@@ -50,7 +50,8 @@ if tat - now <= tolerance then
   redis.call('SET', KEYS[1], string.format('%.3f', new_tat + 0.0005), 'PX', math.ceil(new_tat - now) + 1000)
   return {1, string.format('%.3f', now)}
 end
-return {0, string.format('%.3f', tat - now - tolerance)}
+-- never less than a microsecond, so a waiter's clock always moves on
+return {0, string.format('%.3f', math.max(tat - now - tolerance, 0.001))}
 """
 
 

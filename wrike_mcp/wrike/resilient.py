@@ -63,7 +63,12 @@ class ResilientClient:
             return await self._attempt(request, credentials, max_bytes)
 
         return await send_with_retries(
-            attempt, repeatable=request.repeatable, policy=self.policy, clock=self.clock, rng=self.rng
+            attempt,
+            method=request.method,
+            repeatable=request.repeatable,
+            policy=self.policy,
+            clock=self.clock,
+            rng=self.rng,
         )
 
     async def _attempt(

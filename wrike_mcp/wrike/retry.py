@@ -13,6 +13,8 @@ Wrike. So:
 | other 4xx, circuit open                 | no retry                                | no retry           |
 
 OutcomeUnknown tells the agent that the write may or may not have happened and to read before retrying.
+The same goes for a resent idempotent write that Wrike then refuses (a second DELETE of a task the
+lost first one already trashed answers 400): the refusal may only mean the first attempt worked.
 A Retry-After beyond the cap is not waited out here: the agent gets the 429 with the wait, and decides.
 Backoff is exponential with "equal jitter" (half fixed, half random, from an injectable RNG), so
 retries of concurrent callers spread out and tests are reproducible. Every wait is on the injected
@@ -26,6 +28,7 @@ import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from enum import Enum
+from typing import NoReturn
 
 from wrike_mcp.clock import Clock
 from wrike_mcp.errors import (
@@ -84,6 +87,13 @@ def verdict(exc: UpstreamError, repeatable: bool) -> Verdict:
     return Verdict.STOP
 
 
+def _refused_after_ambiguity(exc: WrikeApiError) -> OutcomeUnknown:
+    return OutcomeUnknown(
+        f"an earlier attempt may have worked (its answer was lost), and Wrike refused the retry with "
+        f"{exc.status} {exc.code}: {exc}"
+    )
+
+
 def outcome_unknown(exc: UpstreamError) -> OutcomeUnknown:
     """The agent-facing form of an ambiguous write failure, saying what was seen."""
     if isinstance(exc, OutcomeUnknown):
@@ -96,6 +106,7 @@ def outcome_unknown(exc: UpstreamError) -> OutcomeUnknown:
 async def send_with_retries(
     attempt: Callable[[], Awaitable[WrikeResponse]],
     *,
+    method: str,
     repeatable: bool,
     policy: RetryPolicy,
     clock: Clock,
@@ -103,22 +114,41 @@ async def send_with_retries(
 ) -> WrikeResponse:
     """Run `attempt` until it answers or the policy says stop; raise the last failure, with `attempts`."""
     failures = 0
+    ambiguous = False  # an earlier attempt of a write may have taken effect
     while True:
         try:
             response = await attempt()
         except UpstreamError as exc:
             failures += 1
-            judged = verdict(exc, repeatable)
-            if judged is Verdict.UNKNOWN:
-                final = outcome_unknown(exc)
-                final.attempts = failures
-                if final is exc:
-                    raise
-                raise final from exc
-            wait = policy.delay(failures, exc, rng) if judged is Verdict.RETRY else None
-            if wait is None or failures >= policy.max_attempts:
-                exc.attempts = failures
-                raise
+            wait = _next_wait(exc, failures, ambiguous, repeatable, policy, rng)
+            ambiguous = ambiguous or (method != "GET" and not isinstance(exc, RateLimited | NotSent))
             await clock.sleep(wait)
-            continue
-        return replace(response, attempts=failures + 1)
+        else:
+            return replace(response, attempts=failures + 1)
+
+
+def _next_wait(
+    exc: UpstreamError,
+    failures: int,
+    ambiguous: bool,
+    repeatable: bool,
+    policy: RetryPolicy,
+    rng: random.Random,
+) -> float:
+    """Seconds to wait before the next attempt; or raises the error the caller should see instead."""
+    if ambiguous and isinstance(exc, WrikeApiError) and exc.status < 500:
+        _fail(_refused_after_ambiguity(exc), failures, exc)
+    judged = verdict(exc, repeatable)
+    if judged is Verdict.UNKNOWN:
+        _fail(outcome_unknown(exc), failures, exc)
+    wait = policy.delay(failures, exc, rng) if judged is Verdict.RETRY else None
+    if wait is None or failures >= policy.max_attempts:
+        _fail(exc, failures, exc)
+    return wait
+
+
+def _fail(error: UpstreamError, attempts: int, cause: UpstreamError) -> NoReturn:
+    error.attempts = attempts
+    if error is cause:
+        raise error
+    raise error from cause
