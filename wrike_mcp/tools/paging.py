@@ -76,6 +76,8 @@ async def collect_pages(
         if stop:
             break
     assert first is not None
+    if stop == "bytes" and used > budget:
+        stop = "oversized"  # one page alone is over the cap: the result's truncation notice explains
     return _collected(first, items, token, pages, stop, max_items)
 
 
