@@ -2,8 +2,8 @@
 
 Wrike stores task and folder descriptions as HTML ([C] wrike-api.md §5.1). Markup costs an agent
 context tokens and says little, so on request the server turns each item's `description` into text:
-block elements and `<br>` become line breaks, list items get "- ", entities are decoded, and runs of
-blank lines collapse. Comments need none of this: Wrike's own `plainText=true` does it upstream.
+block elements and `<br>` become line breaks (one per boundary, no blank lines: they cost tokens and
+say nothing), list items get "- ", entities are decoded, scripts and styles are dropped. Comments need none of this: Wrike's own `plainText=true` does it upstream.
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ class _TextCollector(HTMLParser):
             if tag == "li":
                 self.parts.append("- ")
 
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _BLOCKS:
+            self.parts.append("\n")
+
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
             self._skipping = max(0, self._skipping - 1)
@@ -48,8 +52,7 @@ def html_to_text(html: str) -> str:
     collector.feed(html)
     collector.close()
     lines = (line.strip() for line in "".join(collector.parts).split("\n"))
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    return "\n".join(line for line in lines if line)
 
 
 def plain_descriptions(shaped: dict[str, Any]) -> dict[str, Any]:
