@@ -3,7 +3,8 @@
 Wrike stores task and folder descriptions as HTML ([C] wrike-api.md §5.1). Markup costs an agent
 context tokens and says little, so on request the server turns each item's `description` into text:
 block elements and `<br>` become line breaks (one per boundary, no blank lines: they cost tokens and
-say nothing), list items get "- ", entities are decoded, scripts and styles are dropped. Comments need none of this: Wrike's own `plainText=true` does it upstream.
+say nothing), list items get "- ", entities are decoded, scripts and styles are dropped. Comments
+need none of this: Wrike's own `plainText=true` does it upstream.
 """
 
 from __future__ import annotations
