@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mcp import Client
-from mcp_harness import mcp_server, text_of
+from mcp_harness import Recorder, mcp_server, open_mcp, text_of
 
 from wrike_mcp.sandbox import Sandbox
 from wrike_mcp.sandbox.routes.faults import set_faults
@@ -113,3 +113,20 @@ def _clear(result: Any) -> bool:
 def _kind(result: Any) -> str:
     text = text_of(result)
     return "unknown" if "may or may not have happened" in text else "error"
+
+
+async def test_a_created_task_whose_answer_is_lost_is_sent_once_and_the_agent_told_to_check(
+    sandbox: Sandbox,
+) -> None:
+    set_faults(sandbox, [{"kind": "status_after", "method": "POST", "times": 1}])
+    recorders: list[Recorder] = []
+    async with open_mcp(sandbox, manifests=None, recorder=recorders) as client:
+        arguments = {"folderId": sandbox.workspace.root_id, "title": "Once"}
+        result = await client.call_tool("create_task", arguments)
+    assert result.is_error
+    assert text_of(result) == (
+        "Wrike answered HTTP 500 after the request was sent. The change may or may not have happened: "
+        "read the item to check before retrying."
+    )
+    assert [r.method for r in recorders[0].requests] == ["POST"]
+    assert sum(task["title"] == "Once" for task in sandbox.workspace["tasks"].values()) == 1
