@@ -10,6 +10,7 @@ body, no exception text from a foreign library.
         ├── WrikeApiError      an error envelope from Wrike (status + code + what to do)
         ├── RateLimited        429, with the wait Wrike asked for
         ├── OutcomeUnknown     a write may or may not have happened (timeout after sending)
+        ├── BulkFailed         every request of a call split into several (chunks of ids) failed
         └── UpstreamUnavailable connection refused, timeout before sending, circuit open, bad JSON
             ├── NotSent        the request provably never reached Wrike (connection refused, not made)
             └── CircuitOpen    Wrike kept failing, so calls stop for a while (says when to retry)
@@ -76,3 +77,7 @@ class CircuitOpen(UpstreamUnavailable):
     def __init__(self, host: str, retry_in: float) -> None:
         super().__init__(f"Wrike ({host}) is failing, so calls to it are paused")
         self.retry_in = retry_in
+
+
+class BulkFailed(UpstreamError):
+    """Its message lists each distinct failure, already in words for the agent."""

@@ -36,7 +36,8 @@ from wrike_mcp.tools.native import native_specs, native_tools
 from wrike_mcp.webhooks.access import EventAccess
 from wrike_mcp.webhooks.mcp_bridge import EventResources
 from wrike_mcp.webhooks.service import WebhookService
-from wrike_mcp.wrike.client import WrikeClient, WrikeCredentials
+from wrike_mcp.wrike.client import Upstream, WrikeClient, WrikeCredentials
+from wrike_mcp.wrike.resilient import ResilientClient, resilient_client
 
 SANDBOX_BASE_URL = "http://sandbox.wrike.invalid/api/v4"  # never resolved: the transport is in-process
 INSTRUCTIONS = (
@@ -112,14 +113,16 @@ def _sandbox_connection(settings: Settings) -> Connection:
     )
 
 
-def open_client(settings: Settings, connection: Connection) -> WrikeClient:
-    """The process's one Wrike client (use it as `async with`)."""
-    return WrikeClient(base_url=connection.base_url, transport=connection.transport, timeout=settings.timeout)
+def open_client(settings: Settings, connection: Connection, *, clock: Clock | None = None) -> ResilientClient:
+    """The process's one Wrike client (use it as `async with`): paced per token, retried, breaker-guarded."""
+    base_url, transport = connection.base_url, connection.transport
+    inner = WrikeClient(base_url=base_url, transport=transport, timeout=settings.timeout)
+    return resilient_client(settings, inner, clock or SystemClock())
 
 
 def build_server(
     settings: Settings,
-    client: WrikeClient,
+    client: Upstream,
     *,
     connection: Connection | None = None,
     resolve_caller: CallerResolver | None = None,
@@ -153,7 +156,7 @@ def build_server(
             return fixed
 
     resolve = resolve_caller
-    limits = Limits(settings.max_result_bytes, settings.max_download_bytes)
+    limits = Limits(settings.max_result_bytes, settings.max_download_bytes, settings.max_items)
     events = EventAccess(webhooks or WebhookService(settings.webhooks), client, inventory)
     native = native_tools(catalog, events, limits)
     handler = ToolHandler(inventory, client, limits, audit=audit, clock=clock, native=native.runners)

@@ -82,7 +82,7 @@ async def open_agent(
     clock = clock or FakeClock()
     audit = AuditLog.to_file(clock, SALT, audit_path, max_bytes=audit_max_bytes)
     try:
-        async with open_client(settings, connection) as wrike:
+        async with open_client(settings, connection, clock=clock) as wrike:
             server = build_server(settings, wrike, connection=connection, audit=audit, clock=clock)
             async with Client(server, mode=mode) as client:
                 yield AgentSession(client, recorder, audit_path)

@@ -220,7 +220,7 @@ async def _batch(ctx: Ctx) -> tuple[str, str]:
         {"type": "TaskCreation", "parentId": parent["id"], "params": {"title": "Batch task"}},
         {"type": "FolderCreation", "parentId": parent["id"], "params": {"title": "Batch folder"}},
     ])  # fmt: skip
-    assert job["status"] == "InQueue" and job["totalCount"] == 2
+    assert job["status"] == "Completed" and job["totalCount"] == 2  # run_batch waits for the job
     return job["id"], parent["id"]
 
 

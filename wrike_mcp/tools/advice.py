@@ -13,6 +13,7 @@ import mcp.types as types
 
 from wrike_mcp.errors import (
     AccessDenied,
+    BulkFailed,
     CircuitOpen,
     ConfigError,
     OutcomeUnknown,
@@ -68,6 +69,8 @@ def error_message(exc: WrikeMcpError, tool: ToolSpec) -> str:
         return f"Wrike's rate limit was reached (429). {_wait(exc.retry_after)}"
     if isinstance(exc, OutcomeUnknown):
         return f"{_sentence(str(exc))} {_CHECK_FIRST}"
+    if isinstance(exc, BulkFailed):
+        return str(exc)
     if isinstance(exc, CircuitOpen):
         return f"{exc}. Retry in {math.ceil(exc.retry_in)} seconds."
     if isinstance(exc, UpstreamUnavailable):

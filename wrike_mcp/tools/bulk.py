@@ -16,13 +16,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from wrike_mcp.errors import WrikeMcpError
+from wrike_mcp.errors import BulkFailed, WrikeMcpError
 from wrike_mcp.manifest.model import ToolSpec
 from wrike_mcp.tools.advice import error_message
 from wrike_mcp.tools.arguments import ValidArguments
 from wrike_mcp.tools.exchange import Exchange
 from wrike_mcp.tools.request import build_request
-from wrike_mcp.tools.results import envelope_of
+from wrike_mcp.tools.results import read_envelope
 from wrike_mcp.tools.schema import MAX_IDS
 
 
@@ -47,14 +47,6 @@ def chunked(spec: ToolSpec, valid: ValidArguments) -> Chunks | None:
     return None
 
 
-class AllChunksFailed(Exception):
-    """Every chunk failed; `summary` says how, chunk by chunk."""
-
-    def __init__(self, summary: str) -> None:
-        super().__init__(summary)
-        self.summary = summary
-
-
 async def send_in_chunks(exchange: Exchange, spec: ToolSpec, chunks: Chunks) -> dict[str, Any]:
     kind: Any = None
     data: list[Any] = []
@@ -62,7 +54,7 @@ async def send_in_chunks(exchange: Exchange, spec: ToolSpec, chunks: Chunks) -> 
     total = len(chunks.parts)
     for number, part in enumerate(chunks.parts, start=1):
         try:
-            envelope = envelope_of(await exchange.send(build_request(spec, part)))
+            envelope = read_envelope(await exchange.send(build_request(spec, part)))
         except WrikeMcpError as exc:
             ids = part.values[chunks.ids_param]
             failures.append({"chunk": number, "ids": ids, "error": error_message(exc, spec)})
@@ -73,7 +65,7 @@ async def send_in_chunks(exchange: Exchange, spec: ToolSpec, chunks: Chunks) -> 
     if len(failures) == total:
         distinct = list(dict.fromkeys(failure["error"] for failure in failures))
         shown = " | ".join(distinct[:3])
-        raise AllChunksFailed(f"All {total} chunks of up to {MAX_IDS} ids failed: {shown}")
+        raise BulkFailed(f"All {total} chunks of up to {MAX_IDS} ids failed: {shown}")
     result: dict[str, Any] = {"kind": kind, "data": data, "chunks": total}
     if failures:
         result["failures"] = failures

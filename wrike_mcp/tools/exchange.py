@@ -1,8 +1,9 @@
-"""One tool call's line to Wrike: which client, as whom, where progress goes, and the caps that bound it.
+"""One tool call's line to Wrike: the call's sender, where progress goes, and the caps that bound it.
 
 Multi-request tools (page collection, chunked bulk updates, async-job polling) talk to Wrike only
-through an `Exchange`, so each request goes through the same resilient client (pacing, breaker,
-retries) and each step can be reported to the MCP client as progress.
+through an `Exchange`, whose `send` is the call's own (the handler's: it counts attempts for the audit
+record and goes through the resilient client: pacing, breaker, retries), and report each step to the MCP
+client as progress.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from wrike_mcp.wrike.client import MAX_JSON_BODY, Upstream, UpstreamRequest, WrikeCredentials, WrikeResponse
+from wrike_mcp.wrike.client import MAX_JSON_BODY, UpstreamRequest, WrikeResponse
 
 log = logging.getLogger("wrike_mcp.tools")
 
 # `ctx.session.report_progress`: (progress, total, message); a no-op unless the caller asked for progress.
 Progress = Callable[[float, float | None, str | None], Awaitable[None]]
+# The call's sender: `send(request, *, max_bytes=...)` with the caller's credentials bound.
+Send = Callable[..., Awaitable[WrikeResponse]]
 
 DEFAULT_MAX_ITEMS = 10_000
 DEFAULT_JOB_WAIT = 60.0
@@ -32,14 +35,16 @@ class Limits:
     job_wait: float = DEFAULT_JOB_WAIT
 
 
-@dataclass(frozen=True)
+@dataclass
 class Exchange:
-    client: Upstream
-    credentials: WrikeCredentials
+    sender: Send
     progress: Progress | None = None
+    status: int | None = None  # of the last answer: the audit record's upstream status
 
     async def send(self, request: UpstreamRequest, *, max_bytes: int = MAX_JSON_BODY) -> WrikeResponse:
-        return await self.client.send(request, self.credentials, max_bytes=max_bytes)
+        response = await self.sender(request, max_bytes=max_bytes)
+        self.status = response.status
+        return response
 
     async def report(self, done: float, total: float | None, message: str) -> None:
         """Tell the client how far the call got. A client that went away must not fail the call, so a

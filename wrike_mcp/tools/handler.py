@@ -4,12 +4,14 @@ Order: look the tool up (an unknown name is a protocol error, as the MCP specifi
 policy decision for this caller (scopes, switches, the agent's grants; refused: an error result, nothing
 sent) -> argument checks -> for a subtree-limited agent, where the named items live (read-only lookups,
 `subtree_guard.py`; refused: the call's own request is never sent) -> the request from declared
-parameters -> Wrike -> the shaped result, filtered to the subtrees for a listing. Every failure becomes an
+parameters, through the resilient client (execute.py: one request, or pages, chunks, a polled job) ->
+the shaped result, filtered to the subtrees for a listing. Every failure becomes an
 error result that says what to do; no exception text from a foreign library ever reaches the agent.
 
 Every call, allowed or refused, known tool or not, writes exactly one audit record (`audit.py`) when an
 audit log is configured: the `finally` of `call` is the only place that writes it. `attempts` counts
-every request the call sent to Wrike, the subtree lookups included, so a refusal after lookups shows them.
+every request the call sent to Wrike, the subtree lookups and the retries included, so a refusal after
+lookups shows them.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from wrike_mcp.errors import (
     OutcomeUnknown,
     RateLimited,
     ToolInputError,
+    UpstreamError,
     UpstreamUnavailable,
     WrikeApiError,
     WrikeMcpError,
@@ -39,22 +42,23 @@ from wrike_mcp.manifest.model import TOOL_NAME, ToolSpec
 from wrike_mcp.policy.scopes import Access, decide
 from wrike_mcp.tools.advice import error_result
 from wrike_mcp.tools.arguments import ValidArguments, validate_arguments
+from wrike_mcp.tools.exchange import Exchange, Limits, Progress, Send
+from wrike_mcp.tools.execute import gather
 from wrike_mcp.tools.inventory import Inventory, ToolEntry
 from wrike_mcp.tools.request import build_request
-from wrike_mcp.tools.results import download_result, envelope_result, read_envelope, text_error
+from wrike_mcp.tools.results import download_result, envelope_result, text_error
 from wrike_mcp.tools.subtree_guard import SubtreeGuard
 from wrike_mcp.wrike.client import (
     MAX_JSON_BODY,
+    Upstream,
     UpstreamRequest,
-    WrikeClient,
     WrikeCredentials,
     WrikeResponse,
 )
 
 log = logging.getLogger("wrike_mcp.tools")
 
-# `ctx.session.report_progress`: (progress, total, message); a no-op unless the caller asked for progress.
-Progress = Callable[[float, float | None, str | None], Awaitable[None]]
+__all__ = ["Caller", "Limits", "NativeRunner", "Progress", "Send", "ToolHandler"]
 _FAILURE_REASONS: tuple[tuple[type[Exception], str], ...] = (
     (ToolInputError, "invalid_arguments"),
     (RateLimited, "rate_limited"),
@@ -72,12 +76,6 @@ class Caller:
     access: Access
     agent: str = ""
     identity: str = "local"  # "stdio", "agent-key:<key id>", "user:<id>"
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_result_bytes: int
-    max_download_bytes: int
 
 
 @dataclass
@@ -109,17 +107,21 @@ class CallTrace:
             return
         self.reason = next((r for kind, r in _FAILURE_REASONS if isinstance(exc, kind)), "server_error")
 
-    def sender(self, client: WrikeClient, credentials: WrikeCredentials) -> Send:
-        """`client.send` for this call's credentials, counting every request it sends."""
+    def sender(self, client: Upstream, credentials: WrikeCredentials) -> Send:
+        """`client.send` for this call's credentials, counting every request it sends, retries included."""
 
         async def send(request: UpstreamRequest, *, max_bytes: int = MAX_JSON_BODY) -> WrikeResponse:
-            self.attempts += 1
-            return await client.send(request, credentials, max_bytes=max_bytes)
+            try:
+                response = await client.send(request, credentials, max_bytes=max_bytes)
+            except UpstreamError as exc:
+                self.attempts += exc.attempts
+                raise
+            self.attempts += response.attempts
+            return response
 
         return send
 
 
-Send = Callable[..., Awaitable[WrikeResponse]]
 # A tool that runs in the server instead of as one generic request (tools/native.py), after the same checks;
 # it sends through `send`, so its requests are counted in the audit record like any other.
 NativeRunner = Callable[[ToolSpec, ValidArguments, Caller, Send], Awaitable[types.CallToolResult]]
@@ -129,7 +131,7 @@ class ToolHandler:
     def __init__(
         self,
         inventory: Inventory,
-        client: WrikeClient,
+        client: Upstream,
         limits: Limits,
         *,
         audit: AuditLog | None = None,
@@ -210,15 +212,17 @@ class ToolHandler:
         native = self.native.get(spec.name)
         if native is not None:
             return await native(spec, valid, caller, send)
-        request = build_request(spec, valid)
         if spec.result == "download":
+            request = build_request(spec, valid)
             response = await send(request, max_bytes=self.limits.max_download_bytes)
             trace.upstream_status = response.status
             uri = self.client.base_url_for(caller.credentials) + request.path
             return download_result(spec, response, uri, self.limits.max_download_bytes)
-        response = await send(request)
-        trace.upstream_status = response.status
-        body = read_envelope(response)
+        exchange = Exchange(send, progress)
+        try:
+            body = await gather(entry, valid, exchange, self.limits, self.inventory, self.clock)
+        finally:
+            trace.upstream_status = exchange.status
         if guard is not None:
             body = await guard.filter(body)
         return envelope_result(spec, body, self.limits.max_result_bytes)

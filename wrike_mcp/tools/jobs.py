@@ -22,7 +22,7 @@ from wrike_mcp.tools.arguments import validate_arguments
 from wrike_mcp.tools.exchange import Exchange
 from wrike_mcp.tools.inventory import ToolEntry
 from wrike_mcp.tools.request import build_request
-from wrike_mcp.tools.results import envelope_of
+from wrike_mcp.tools.results import read_envelope
 
 POLL_TOOL = "get_async_job"
 FINISHED = frozenset({"Completed", "Failed"})  # [C] §4.15: InQueue | InProgress | Completed | Failed
@@ -42,7 +42,7 @@ async def wait_for_job(
             await clock.sleep(delay)
             waited, delay = waited + delay, min(delay * 2, MAX_DELAY)
         valid = validate_arguments(poll.spec, poll.validator, {"asyncJobId": job["id"]})
-        job = _job_of(envelope_of(await exchange.send(build_request(poll.spec, valid))))
+        job = _job_of(read_envelope(await exchange.send(build_request(poll.spec, valid))))
         polls += 1
         await exchange.report(float(job.get("progressPercent") or 0), 100, f"job {job.get('status')}")
     result: dict[str, Any] = {"kind": started.get("kind"), "data": [job]}

@@ -26,7 +26,7 @@ from wrike_mcp.manifest.model import ToolSpec
 from wrike_mcp.tools.arguments import ValidArguments
 from wrike_mcp.tools.exchange import Exchange
 from wrike_mcp.tools.request import build_request
-from wrike_mcp.tools.results import envelope_of
+from wrike_mcp.tools.results import read_envelope
 
 PAGE_TOKEN = "nextPageToken"  # noqa: S105 (a parameter name)
 PAGE_SIZE = "pageSize"
@@ -62,7 +62,7 @@ async def collect_pages(
     while True:
         page_values = {**values, PAGE_TOKEN: token} if token else values
         response = await exchange.send(build_request(spec, replace(valid, values=page_values)))
-        envelope = envelope_of(response)
+        envelope = read_envelope(response)
         if items and used + len(response.body) > budget:
             stop = "bytes"  # not kept: `token` still points at this page
             break

@@ -26,7 +26,9 @@ _INVISIBLE = re.compile(
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
     "\U000e0001\U000e0020-\U000e007f]"
 )
-_ENVELOPE_EXTRAS = ("nextPageToken", "responseSize")
+# Wrike's paging keys, then what multi-request calls add: pages read, chunks sent and failed, a job's
+# per-operation summary, and a notice saying how to go on.
+_ENVELOPE_EXTRAS = ("nextPageToken", "responseSize", "pages", "chunks", "failures", "summary", "notice")
 
 
 def clean_text(text: str) -> str:
@@ -100,6 +102,8 @@ def _narrowing_hint(tool: ToolSpec) -> str:
     hints = []
     if "pageSize" in names:
         hints.append("use a smaller pageSize and follow nextPageToken")
+    if "limit" in names:
+        hints.append("collect fewer items with limit")
     if "fields" in names:
         hints.append("request fewer optional fields")
     if any(param.type == "ids" for param in tool.params):

@@ -65,7 +65,7 @@ from wrike_mcp.transports.edge import HEALTH_PATH, EdgeGuard, public_hosts
 from wrike_mcp.transports.scope_challenge import ScopeChallenge
 from wrike_mcp.webhooks.receiver import DEFAULT_PATH
 from wrike_mcp.webhooks.service import WebhookService
-from wrike_mcp.wrike.client import WrikeClient
+from wrike_mcp.wrike.client import Upstream
 
 MCP_PATH = "/mcp"
 SSE_PATH = "/sse"
@@ -108,7 +108,7 @@ def check_public_url(url: str) -> str:
 
 def build_http_app(
     settings: Settings,
-    client: WrikeClient,
+    client: Upstream,
     provider: WrikeAuthProvider,
     options: HttpOptions,
     catalog: Catalog | None = None,

@@ -41,6 +41,7 @@ from wrike_mcp.errors import ConfigError
 from wrike_mcp.manifest.loader import Catalog, load_catalog
 from wrike_mcp.transports.http import HttpOptions, build_http_app
 from wrike_mcp.wrike.client import WrikeClient
+from wrike_mcp.wrike.resilient import resilient_client
 
 SANDBOX_CLIENT_ID = "wrike-mcp-sandbox"
 
@@ -114,7 +115,8 @@ async def serve_http(plan: HostedPlan, audit: AuditLog | None = None) -> None:
         oauth, api_url = plan.oauth, plan.settings.base_url
         if oauth is None:
             oauth, api_url = _start_sandbox(stack, plan.settings)
-        client = await stack.enter_async_context(WrikeClient(base_url=api_url, timeout=plan.settings.timeout))
+        inner = WrikeClient(base_url=api_url, timeout=plan.settings.timeout)
+        client = await stack.enter_async_context(resilient_client(plan.settings, inner, clock))
         wrike = WrikeOAuth(oauth, clock)
         stack.push_async_callback(wrike.aclose)
         config = AuthServerConfig(plan.options.public_url, plan.options.resource_url)

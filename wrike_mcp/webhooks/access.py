@@ -21,7 +21,7 @@ from wrike_mcp.webhooks.mailbox import Mailbox, Mailboxes
 from wrike_mcp.webhooks.placement import SubtreePlacer
 from wrike_mcp.webhooks.service import WebhookService
 from wrike_mcp.webhooks.visibility import CallerView, Hook, HookDirectory, principal_of
-from wrike_mcp.wrike.client import UpstreamRequest, WrikeClient, WrikeCredentials, WrikeResponse
+from wrike_mcp.wrike.client import Upstream, UpstreamRequest, WrikeCredentials, WrikeResponse
 
 if TYPE_CHECKING:
     from wrike_mcp.tools.handler import Caller
@@ -33,7 +33,7 @@ NO_RECEIVER = (
 
 
 class EventAccess:
-    def __init__(self, service: WebhookService, client: WrikeClient, inventory: Inventory) -> None:
+    def __init__(self, service: WebhookService, client: Upstream, inventory: Inventory) -> None:
         self.service = service
         self.inventory = inventory
         self.directory = HookDirectory(self._fetch_hooks, service.clock)
