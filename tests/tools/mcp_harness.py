@@ -15,6 +15,7 @@ import httpx
 from mcp import Client
 from mcp.server import Server
 
+from wrike_mcp.audit import AuditLog
 from wrike_mcp.clock import Clock
 from wrike_mcp.config import Settings
 from wrike_mcp.manifest.model import ToolSpec
@@ -84,6 +85,7 @@ async def mcp_server(
     recorder: list[Recorder] | None = None,
     clock: Clock | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    audit: AuditLog | None = None,
     **settings: Any,
 ) -> AsyncIterator[Server[Any]]:
     """A server that talks to `sandbox`; open several `Client(server)` on it for concurrent sessions.
@@ -105,7 +107,7 @@ async def mcp_server(
     connection = Connection(WrikeCredentials(token), granted, base_url, recording)
     clock = clock or sandbox.clock
     async with open_client(config, connection, clock=clock) as wrike:
-        yield build_server(config, wrike, connection=connection, clock=clock)
+        yield build_server(config, wrike, connection=connection, clock=clock, audit=audit)
 
 
 def text_of(result: Any) -> str:

@@ -148,7 +148,8 @@ def _next_wait(
 
 
 def _fail(error: UpstreamError, attempts: int, cause: UpstreamError) -> NoReturn:
-    error.attempts = attempts
+    # `attempts` counts requests sent: an attempt the open breaker refused sent nothing.
+    error.attempts = attempts - 1 if isinstance(cause, CircuitOpen) else attempts
     if error is cause:
         raise error
     raise error from cause
