@@ -13,8 +13,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -27,6 +29,7 @@ class Section:
     headers: Sequence[str]
     rows: list[Sequence[str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    data: dict[Any, Any] = field(default_factory=dict)  # raw figures for the chart, never printed
 
     def markdown(self) -> str:
         lines = [f"## {self.title}", "", "| " + " | ".join(self.headers) + " |"]
@@ -56,15 +59,28 @@ def free_port() -> int:
         return port
 
 
+def child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """This process's environment (PYTHONPATH included, so children import the same code) plus `extra`,
+    without a Wrike token or settings inherited from the developer's shell."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("WRIKE_", "WRIKE_MCP_"))}
+    return {**env, "PYTHONUNBUFFERED": "1", **(extra or {})}
+
+
 @contextlib.contextmanager
-def child_server(args: Sequence[str], ready_url: str, headers: dict[str, str] | None = None) -> Iterator[int]:
-    """Start `python -m wrike_mcp ARGS` and wait until `ready_url` answers; yield the child's pid."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def child_server(
+    args: Sequence[str],
+    ready_url: str,
+    headers: dict[str, str] | None = None,
+    *,
+    module: str = "wrike_mcp",
+    env: Mapping[str, str] | None = None,
+) -> Iterator[int]:
+    """Start `python -m MODULE ARGS` and wait until `ready_url` answers; yield the child's pid."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "wrike_mcp", *args],
+        [sys.executable, "-m", module, *args],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env=env,
+        env=child_env(env),
     )
     try:
         _wait_ready(ready_url, headers or {}, process)
@@ -75,6 +91,17 @@ def child_server(args: Sequence[str], ready_url: str, headers: dict[str, str] | 
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    """`VmRSS` (resident now) and `VmHWM` (peak resident) of a live process, in KiB, from /proc."""
+    figures: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            figures[key] = int(value.split()[0])
+    return figures
 
 
 def _wait_ready(url: str, headers: dict[str, str], process: subprocess.Popen[bytes]) -> None:

@@ -1,0 +1,137 @@
+"""Section 1, call overhead: what wrike-mcp adds to one Wrike read, beside what the SDK itself costs.
+
+The same read (`get_tasks` with one id) goes to the same sandbox child over loopback HTTP four ways: a
+direct httpx GET, and wrike-mcp in-process (`mcp.Client(server)`), over stdio (a `wrike-mcp serve`
+subprocess) and over streamable HTTP (`serve --transport http`). Added latency = wrike-mcp - direct, so the
+Wrike round trip cancels out. The floor is a trivial tool on a bare low-level Server (`bench.floor`) on the
+same transport: its whole round trip is what the SDK costs. Target: added <= 1.5 x floor, per transport.
+
+All clients are open at once and the paths take turns in rounds, so a burst of load from another process
+on this shared machine hits every path alike instead of one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+from mcp import Client
+
+from bench.floor import ADD_ARGUMENTS, build_floor
+from bench.harness import Section, percentile, verdict
+from bench.sandbox_child import SandboxChild, sandbox_child
+from bench.targets import (
+    TOKEN_NAME,
+    floor_http,
+    floor_stdio,
+    http_client_for,
+    ours_http,
+    ours_inprocess,
+    ours_stdio,
+    stdio_client_for,
+)  # fmt: skip
+
+TARGET_RATIO = 1.5
+TRANSPORTS = ("in-process", "stdio", "streamable HTTP")
+Call = Callable[[], Awaitable[None]]
+
+
+def tool_call(client: Client, name: str, arguments: dict[str, Any]) -> Call:
+    async def call() -> None:
+        result = await client.call_tool(name, arguments)
+        if result.is_error:  # an error path would be measured as if it were the read
+            raise RuntimeError(f"{name} failed: {result.content}")
+
+    return call
+
+
+async def first_task_id(http: httpx.AsyncClient) -> str:
+    response = await http.get("/tasks", params={"pageSize": 1})
+    response.raise_for_status()
+    task_id: str = response.json()["data"][0]["id"]
+    return task_id
+
+
+async def _open_paths(stack: contextlib.AsyncExitStack, wrike: SandboxChild) -> dict[str, Call]:
+    headers = {"Authorization": f"bearer {wrike.token(TOKEN_NAME)}"}
+    http = await stack.enter_async_context(httpx.AsyncClient(base_url=wrike.api_url, headers=headers))
+    task_id = await first_task_id(http)
+
+    async def direct() -> None:
+        (await http.get(f"/tasks/{task_id}")).raise_for_status()
+
+    read = {"taskIds": [task_id]}
+    ours_web, floor_web = stack.enter_context(ours_http(wrike)), stack.enter_context(floor_http())
+    clients: dict[tuple[str, str], contextlib.AbstractAsyncContextManager[Client]] = {
+        ("in-process", "ours"): ours_inprocess(wrike),
+        ("in-process", "floor"): Client(build_floor()),
+        ("stdio", "ours"): stdio_client_for(ours_stdio(wrike)),
+        ("stdio", "floor"): stdio_client_for(floor_stdio()),
+        ("streamable HTTP", "ours"): http_client_for(ours_web),
+        ("streamable HTTP", "floor"): http_client_for(floor_web),
+    }
+    paths: dict[str, Call] = {"direct": direct}
+    for (transport, who), opener in clients.items():
+        client = await stack.enter_async_context(opener)
+        ours = who == "ours"
+        paths[f"{transport}/{who}"] = tool_call(
+            client, *(("get_tasks", read) if ours else ("add", ADD_ARGUMENTS))
+        )
+    return paths
+
+
+async def _measure(wrike: SandboxChild, rounds: int, per_round: int) -> dict[str, list[float]]:
+    async with contextlib.AsyncExitStack() as stack:
+        paths = await _open_paths(stack, wrike)
+        for call in paths.values():  # warm-up: connections, caches, the first tools/list
+            for _ in range(10):
+                await call()
+        samples: dict[str, list[float]] = {name: [] for name in paths}
+        for _ in range(rounds):
+            for name, call in paths.items():
+                for _ in range(per_round):
+                    started = time.perf_counter()
+                    await call()
+                    samples[name].append((time.perf_counter() - started) * 1000)
+        return samples
+
+
+def _ms(samples: list[float]) -> tuple[float, float]:
+    return percentile(samples, 0.5), percentile(samples, 0.95)
+
+
+def run(quick: bool) -> Section:
+    rounds, per_round = (3, 10) if quick else (10, 40)
+    with sandbox_child(size=300) as wrike:
+        samples = asyncio.run(_measure(wrike, rounds, per_round))
+    section = Section(
+        "Call overhead: one get_tasks read, wrike-mcp vs direct httpx, beside the SDK floor",
+        ["transport", "wrike-mcp p50 / p95 ms", "direct p50 / p95 ms", "added p50 / p95 ms",
+         "SDK floor p50 / p95 ms", "added / floor (p50)", "target", "verdict"],
+    )  # fmt: skip
+    direct = _ms(samples["direct"])
+    for transport in TRANSPORTS:
+        ours, floor = _ms(samples[f"{transport}/ours"]), _ms(samples[f"{transport}/floor"])
+        added = (ours[0] - direct[0], ours[1] - direct[1])
+        ratio = added[0] / floor[0]
+        section.rows.append([
+            transport, _pair(ours), _pair(direct), _pair(added), _pair(floor), f"{ratio:.2f}x",
+            f"<= {TARGET_RATIO}x", verdict(ratio <= TARGET_RATIO),
+        ])  # fmt: skip
+        section.data[transport] = {"added": added[0], "floor": floor[0]}
+    section.notes += [
+        f"{rounds * per_round} calls per path after 10 warm-up calls, the paths taking turns in {rounds} "
+        "rounds.",
+        "Judged on p50: p95 on this shared 2-core machine mostly measures other processes.",
+        "mcp Client defaults (protocol 2026-07-28); the hosted endpoint takes the sandbox token as a raw "
+        "Wrike bearer (`--accept-wrike-tokens`), so its bearer check runs on every call.",
+    ]
+    return section
+
+
+def _pair(figures: tuple[float, float]) -> str:
+    return f"{figures[0]:.2f} / {figures[1]:.2f}"

@@ -1,0 +1,115 @@
+"""The servers under test, each opened the same way: wrike-mcp and the SDK floor, per transport.
+
+    async with ours_inprocess(wrike) as client: ...          # mcp Client(server) in this process
+    async with stdio_client_for(ours_stdio(wrike)) as client: ...
+    with ours_http(wrike) as target:                          # `wrike-mcp serve --transport http`
+        async with http_client_for(target) as client: ...
+
+wrike-mcp always acts against a `SandboxChild` over real HTTP on loopback, configured as for the real
+Wrike (`WRIKE_BASE_URL` and a token), never with `--sandbox`, which would seed a sandbox inside the
+server process and charge its time and memory to the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass, field
+
+import httpx2
+from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+
+from bench.floor import HEALTH_PATH
+from bench.harness import child_env, child_server, free_port
+from bench.sandbox_child import SandboxChild
+from wrike_mcp.auth.sealing import generate_key
+from wrike_mcp.config import Settings
+from wrike_mcp.server import Connection, build_server, open_client
+from wrike_mcp.wrike.client import WrikeCredentials
+
+TOKEN_NAME = "default"  # the sandbox token with Wrike's Default scope, as a permanent token has
+SCOPES = frozenset({"Default"})
+
+
+@dataclass(frozen=True)
+class HttpTarget:
+    url: str  # the MCP endpoint
+    pid: int
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def wrike_env(wrike: SandboxChild, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """What an operator sets to point wrike-mcp at a Wrike (here: the sandbox child)."""
+    return {
+        "WRIKE_ACCESS_TOKEN": wrike.token(TOKEN_NAME),
+        "WRIKE_BASE_URL": wrike.api_url,
+        "WRIKE_SCOPES": ",".join(sorted(SCOPES)),
+        **(extra or {}),
+    }
+
+
+@contextlib.asynccontextmanager
+async def ours_inprocess(wrike: SandboxChild, settings: Settings | None = None) -> AsyncIterator[Client]:
+    """wrike-mcp's server in this process (`settings` default: as for a Default-scope token)."""
+    config = settings or Settings(scopes=SCOPES, base_url=wrike.api_url)
+    connection = Connection(WrikeCredentials(wrike.token(TOKEN_NAME)), SCOPES, wrike.api_url)
+    async with open_client(config, connection) as upstream:
+        server = build_server(config, upstream, connection=connection)
+        async with Client(server) as client:
+            yield client
+
+
+def ours_stdio(
+    wrike: SandboxChild, *args: str, env: Mapping[str, str] | None = None
+) -> StdioServerParameters:
+    return StdioServerParameters(
+        command=sys.executable, args=["-m", "wrike_mcp", "serve", *args], env=child_env(wrike_env(wrike, env))
+    )
+
+
+def floor_stdio() -> StdioServerParameters:
+    return StdioServerParameters(command=sys.executable, args=["-m", "bench.floor", "stdio"], env=child_env())
+
+
+@contextlib.asynccontextmanager
+async def stdio_client_for(params: StdioServerParameters) -> AsyncIterator[Client]:
+    async with Client(params) as client:
+        yield client
+
+
+@contextlib.contextmanager
+def ours_http(wrike: SandboxChild) -> Iterator[HttpTarget]:
+    """The hosted endpoint, taking the sandbox token as a raw Wrike bearer (`--accept-wrike-tokens`), so
+    no OAuth dance is needed; the OAuth settings only have to be valid, they are never used."""
+    port = free_port()
+    env = wrike_env(wrike, {
+        "WRIKE_CLIENT_ID": "bench", "WRIKE_CLIENT_SECRET": "bench", "WRIKE_OAUTH_BASE": wrike.base_url,
+        "WRIKE_MCP_TOKEN_KEYS": generate_key(),
+    })  # fmt: skip
+    args = ["serve", "--transport", "http", "--port", str(port), "--accept-wrike-tokens"]
+    base = f"http://127.0.0.1:{port}"
+    with child_server(args, base + "/healthz", env=env) as pid:
+        yield HttpTarget(base + "/mcp", pid, {"Authorization": f"Bearer {wrike.token(TOKEN_NAME)}"})
+
+
+@contextlib.contextmanager
+def floor_http(wrike: SandboxChild | None = None) -> Iterator[HttpTarget]:
+    """The floor under uvicorn; with `wrike`, its `fetch` tool makes get_tasks' upstream GET."""
+    port = free_port()
+    args = ["http", "--port", str(port)]
+    if wrike is not None:
+        args += ["--upstream", wrike.api_url, "--token", wrike.token(TOKEN_NAME)]
+    base = f"http://127.0.0.1:{port}"
+    with child_server(args, base + HEALTH_PATH, module="bench.floor") as pid:
+        yield HttpTarget(base + "/mcp", pid)
+
+
+@contextlib.asynccontextmanager
+async def http_client_for(target: HttpTarget) -> AsyncIterator[Client]:
+    async with (
+        httpx2.AsyncClient(headers=target.headers, timeout=30) as http,
+        Client(streamable_http_client(target.url, http_client=http)) as client,
+    ):
+        yield client
