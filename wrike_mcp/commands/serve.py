@@ -24,7 +24,7 @@ from wrike_mcp.config import SandboxOptions, Settings, split_list
 from wrike_mcp.errors import ConfigError
 from wrike_mcp.manifest.loader import Catalog, load_catalog
 from wrike_mcp.server import Connection, build_server, connect, open_client
-from wrike_mcp.transports.http_serve import add_http_arguments, run_http
+from wrike_mcp.transports.http_args import add_http_arguments
 from wrike_mcp.webhooks.embedded import EmbeddedReceiver, receiving
 from wrike_mcp.webhooks.receiver import DEFAULT_PATH
 from wrike_mcp.webhooks.service import WebhookService
@@ -112,6 +112,8 @@ def settings_from_args(args: argparse.Namespace, env: Mapping[str, str] | None =
 
 def run(args: argparse.Namespace) -> int:
     if args.transport == "http":
+        from wrike_mcp.transports.http_serve import run_http  # the hosted stack, only when hosting
+
         return run_http(args)
     try:
         settings = settings_from_args(args)

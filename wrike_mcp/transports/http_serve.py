@@ -40,27 +40,12 @@ from wrike_mcp.config import Settings
 from wrike_mcp.errors import ConfigError
 from wrike_mcp.manifest.loader import Catalog, load_catalog
 from wrike_mcp.transports.http import HttpOptions, build_http_app
+from wrike_mcp.transports.http_args import add_http_arguments
 from wrike_mcp.wrike.client import WrikeClient
 from wrike_mcp.wrike.resilient import resilient_client
 
 SANDBOX_CLIENT_ID = "wrike-mcp-sandbox"
-
-
-def add_http_arguments(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("http", "the hosted endpoint (--transport http)")
-    group.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
-    group.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    group.add_argument(
-        "--public-url", metavar="URL",
-        help="the URL clients use (default $WRIKE_MCP_PUBLIC_URL, else http://HOST:PORT)",
-    )  # fmt: skip
-    group.add_argument(
-        "--accept-wrike-tokens", action="store_true",
-        help="also accept a raw Wrike token as the bearer (X-Wrike-Host names its data centre): "
-        "a pass-through, only for a network you trust",
-    )  # fmt: skip
-    group.add_argument("--allow-origin", action="append", default=[], metavar="ORIGIN", help="extra Origin")
-    group.add_argument("--max-body-bytes", type=int, default=4 * 1024 * 1024, help="request-body limit")
+__all__ = ["HostedPlan", "add_http_arguments", "plan_http", "run_http", "serve_http"]
 
 
 @dataclass(frozen=True)
