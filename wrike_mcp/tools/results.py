@@ -26,6 +26,8 @@ _INVISIBLE = re.compile(
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
     "\U000e0001\U000e0020-\U000e007f]"
 )
+# A C0 control (other than newline and tab) as `json.dumps` writes it: escaped, never raw.
+_C0_ESCAPE = re.compile(r"\\(?:u00[01][0-9a-fA-F]|[bfr])")
 # Wrike's paging keys, then what multi-request calls add: pages read, chunks sent and failed, a job's
 # per-operation summary, and a notice saying how to go on.
 _ENVELOPE_EXTRAS = ("nextPageToken", "responseSize", "pages", "chunks", "failures", "summary", "notice")
@@ -33,6 +35,20 @@ _ENVELOPE_EXTRAS = ("nextPageToken", "responseSize", "pages", "chunks", "failure
 
 def clean_text(text: str) -> str:
     return _INVISIBLE.sub("", text)
+
+
+def may_hide_text(text: str) -> bool:
+    """Whether `compact` text may hold an invisible character, raw or JSON-escaped.
+
+    False proves the value behind it clean, so the walk in `sanitize` can be skipped; True may be a false
+    alarm (an escaped backslash before a "b"), which only costs the walk. ASCII text, the common case,
+    needs no scan with the large character class (about 30x slower than these checks).
+    """
+    if _C0_ESCAPE.search(text) is not None:
+        return True
+    if text.isascii():
+        return "\x7f" in text  # the one invisible ASCII character JSON leaves raw
+    return _INVISIBLE.search(text) is not None
 
 
 def sanitize(value: Any) -> Any:
@@ -67,8 +83,10 @@ def envelope_result(tool: ToolSpec, body: dict[str, Any], max_bytes: int) -> typ
     """An envelope (possibly filtered by the subtree guard) shaped as the tool's result."""
     shaped: dict[str, Any] = {"kind": body.get("kind"), "data": body["data"]}
     shaped.update({key: body[key] for key in _ENVELOPE_EXTRAS if body.get(key) is not None})
-    shaped = sanitize(shaped)
     text = compact(shaped)
+    if may_hide_text(text):  # most answers are clean: a scan at C speed instead of a walk
+        shaped = sanitize(shaped)
+        text = compact(shaped)
     if len(text.encode()) > max_bytes:
         shaped, text = _truncate(tool, shaped, max_bytes)
     return types.CallToolResult(
