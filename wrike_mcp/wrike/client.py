@@ -143,7 +143,7 @@ class WrikeClient:
         return self._http.build_request(
             request.method,
             self.base_url_for(credentials) + request.path,
-            params=list(request.query),
+            params=list(request.query) or None,  # an empty list costs httpx a second URL parse
             json=request.json_body,
             content=request.content,
             headers=headers,
