@@ -22,13 +22,14 @@ from typing import Any
 import httpx
 
 from bench.floor import ADD_ARGUMENTS
-from bench.harness import Section, verdict
+from bench.harness import Section, cpu_ms, verdict
 from bench.sandbox_child import SandboxChild, sandbox_child
 from bench.targets import TOKEN_NAME, HttpTarget, floor_http, ours_http
 
 TARGET_SHARE = 0.8
 JUDGED_AT = 10
 LEVELS = (1, 10, 50)
+OURS, FETCH, TRIVIAL = "wrike-mcp get_tasks", "floor fetch (same GET)", "floor add (trivial)"
 
 
 @dataclass(frozen=True)
@@ -45,38 +46,47 @@ def call_body(name: str, arguments: dict[str, Any]) -> bytes:
     ).content  # fmt: skip
 
 
-async def calls_per_second(load: Load, clients: int, seconds: float) -> float:
+@dataclass(frozen=True)
+class Rate:
+    calls_per_second: float
+    server_cpu_ms: float  # the server process's CPU per call: what caps its rate once the cores are busy
+
+
+async def calls_per_second(load: Load, clients: int, seconds: float) -> Rate:
+    """Each client its own httpx client and connection (one shared pool scans all its connections on
+    every request, which made the load generator, not the server, the limit at 50)."""
     headers = {
         **load.target.headers,
         "Content-Type": "application/json",
         "Accept": "application/json, text/event-stream",
         "MCP-Protocol-Version": "2025-11-25",
     }
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(headers=headers, limits=limits, timeout=30) as http:
-
-        async def one() -> None:
-            response = await http.post(load.target.url, content=load.body)
-            if (
-                response.status_code != 200
-                or b'"result"' not in response.content
-                or b'"isError":true' in (response.content)
-            ):
-                raise RuntimeError(f"{load.label}: {response.status_code} {response.content[:300]!r}")
-
-        await asyncio.gather(*(one() for _ in range(clients)))  # warm-up: open every connection
+    async with contextlib.AsyncExitStack() as stack:
+        pool = [
+            await stack.enter_async_context(httpx.AsyncClient(headers=headers, timeout=30))
+            for _ in range(clients)
+        ]
+        await asyncio.gather(*(_call(http, load) for http in pool))  # warm-up: open every connection
         done = 0
         deadline = time.perf_counter() + seconds
 
-        async def client() -> None:
+        async def client(http: httpx.AsyncClient) -> None:
             nonlocal done
             while time.perf_counter() < deadline:
-                await one()
+                await _call(http, load)
                 done += 1
 
-        started = time.perf_counter()
-        await asyncio.gather(*(client() for _ in range(clients)))
-        return done / (time.perf_counter() - started)
+        started, cpu_before = time.perf_counter(), cpu_ms(load.target.pid)
+        await asyncio.gather(*(client(http) for http in pool))
+        elapsed, cpu = time.perf_counter() - started, cpu_ms(load.target.pid) - cpu_before
+        return Rate(done / elapsed, cpu / max(done, 1))
+
+
+async def _call(http: httpx.AsyncClient, load: Load) -> None:
+    response = await http.post(load.target.url, content=load.body)
+    answer = response.content
+    if response.status_code != 200 or b'"result"' not in answer or b'"isError":true' in answer:
+        raise RuntimeError(f"{load.label}: {response.status_code} {answer[:300]!r}")
 
 
 async def first_task_id(wrike: SandboxChild) -> str:
@@ -87,48 +97,62 @@ async def first_task_id(wrike: SandboxChild) -> str:
         return task_id
 
 
-def _measure(quick: bool) -> dict[tuple[str, int], float]:
+def _measure(quick: bool) -> dict[tuple[str, int], Rate]:
     rounds, seconds = (1, 0.5) if quick else (2, 2.5)
-    rates: dict[tuple[str, int], list[float]] = {}
+    rates: dict[tuple[str, int], list[Rate]] = {}
     with sandbox_child(size=300) as wrike, contextlib.ExitStack() as stack:
         task_id = asyncio.run(first_task_id(wrike))
         ours, floor = stack.enter_context(ours_http(wrike)), stack.enter_context(floor_http(wrike))
         loads = [
-            Load("wrike-mcp get_tasks", ours, call_body("get_tasks", {"taskIds": [task_id]})),
-            Load("floor fetch (same GET)", floor, call_body("fetch", {"taskId": task_id})),
-            Load("floor add (trivial)", floor, call_body("add", ADD_ARGUMENTS)),
+            Load(OURS, ours, call_body("get_tasks", {"taskIds": [task_id]})),
+            Load(FETCH, floor, call_body("fetch", {"taskId": task_id})),
+            Load(TRIVIAL, floor, call_body("add", ADD_ARGUMENTS)),
         ]
         for _ in range(rounds):
             for clients in LEVELS:
                 for load in loads:
                     rate = asyncio.run(calls_per_second(load, clients, seconds))
                     rates.setdefault((load.label, clients), []).append(rate)
-    return {key: sum(values) / len(values) for key, values in rates.items()}
+    return {key: _mean(values) for key, values in rates.items()}
+
+
+def _mean(rates: list[Rate]) -> Rate:
+    count = len(rates)
+    return Rate(sum(r.calls_per_second for r in rates) / count, sum(r.server_cpu_ms for r in rates) / count)
 
 
 def run(quick: bool) -> Section:
-    rates = _measure(quick)
+    measured = _measure(quick)
     section = Section(
         "Hosted throughput: tool calls per second through streamable HTTP, against the SDK floor",
         ["clients", "wrike-mcp calls/s", "floor, same GET calls/s", "floor, trivial calls/s",
-         "wrike-mcp / floor same GET", "wrike-mcp / floor trivial", "target", "verdict"],
+         "wrike-mcp / floor same GET", "wrike-mcp / floor trivial", "server CPU ms/call (ours / same GET)",
+         "target", "verdict"],
     )  # fmt: skip
     for clients in LEVELS:
-        ours, fetch, trivial = (rates[(label, clients)] for label in (
-            "wrike-mcp get_tasks", "floor fetch (same GET)", "floor add (trivial)"))  # fmt: skip
-        share = ours / fetch
-        judged = (
-            [f">= {TARGET_SHARE:.0%}", verdict(share >= TARGET_SHARE)] if clients == JUDGED_AT else ["-", "-"]
-        )
-        section.rows.append(
-            [str(clients), f"{ours:,.0f}", f"{fetch:,.0f}", f"{trivial:,.0f}", f"{share:.0%}",
-             f"{ours / trivial:.0%}", *judged]
-        )  # fmt: skip
-        section.data[clients] = {"ours": ours, "floor_fetch": fetch, "floor_trivial": trivial}
+        ours, fetch, trivial = (measured[(label, clients)] for label in (OURS, FETCH, TRIVIAL))
+        share = ours.calls_per_second / fetch.calls_per_second
+        judged = ["-", "-"]
+        if clients == JUDGED_AT:
+            judged = [f">= {TARGET_SHARE:.0%}", verdict(share >= TARGET_SHARE)]
+        section.rows.append([
+            str(clients), f"{ours.calls_per_second:,.0f}", f"{fetch.calls_per_second:,.0f}",
+            f"{trivial.calls_per_second:,.0f}", f"{share:.0%}",
+            f"{ours.calls_per_second / trivial.calls_per_second:.0%}",
+            f"{ours.server_cpu_ms:.2f} / {fetch.server_cpu_ms:.2f}", *judged,
+        ])  # fmt: skip
+        section.data[clients] = {
+            "ours": ours.calls_per_second, "floor_fetch": fetch.calls_per_second,
+            "floor_trivial": trivial.calls_per_second,
+        }  # fmt: skip
     section.notes += [
-        "Each figure is the mean of the rounds; the three servers take turns at every level.",
+        "Each figure is the mean of the rounds; the three servers take turns at every level. Server CPU per "
+        "call is the server process's own (from /proc): steadier than the rates when other processes load "
+        "the machine.",
         "Judged against the floor making the same upstream GET: every wrike-mcp call waits for the sandbox, "
         "which shares the 2 cores, so the trivial floor's rate is out of reach of any server that calls "
         "Wrike; it is shown for scale.",
+        "wrike-mcp runs as deployed: every request carries one of its sealed access tokens, opened (a JWE "
+        "decryption, about 0.03 ms) on every call, behind its Host/Origin/body checks.",
     ]
     return section

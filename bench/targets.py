@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -24,10 +25,14 @@ from mcp.client.streamable_http import streamable_http_client
 from bench.floor import HEALTH_PATH
 from bench.harness import child_env, child_server, free_port
 from bench.sandbox_child import SandboxChild
-from wrike_mcp.auth.sealing import generate_key
+from wrike_mcp.audit import AuditLog
+from wrike_mcp.auth.sealing import Sealer, SealingKey, generate_key
+from wrike_mcp.auth.wrike_oauth import WrikeTokens
+from wrike_mcp.clock import SystemClock
 from wrike_mcp.config import Settings
 from wrike_mcp.server import Connection, build_server, open_client
 from wrike_mcp.wrike.client import WrikeCredentials
+from wrike_mcp.wrike.hosts import DEFAULT_HOST
 
 TOKEN_NAME = "default"  # the sandbox token with Wrike's Default scope, as a permanent token has
 SCOPES = frozenset({"Default"})
@@ -51,12 +56,14 @@ def wrike_env(wrike: SandboxChild, extra: Mapping[str, str] | None = None) -> di
 
 
 @contextlib.asynccontextmanager
-async def ours_inprocess(wrike: SandboxChild, settings: Settings | None = None) -> AsyncIterator[Client]:
+async def ours_inprocess(
+    wrike: SandboxChild, settings: Settings | None = None, audit: AuditLog | None = None
+) -> AsyncIterator[Client]:
     """wrike-mcp's server in this process (`settings` default: as for a Default-scope token)."""
     config = settings or Settings(scopes=SCOPES, base_url=wrike.api_url)
     connection = Connection(WrikeCredentials(wrike.token(TOKEN_NAME)), SCOPES, wrike.api_url)
     async with open_client(config, connection) as upstream:
-        server = build_server(config, upstream, connection=connection)
+        server = build_server(config, upstream, connection=connection, audit=audit)
         async with Client(server) as client:
             yield client
 
@@ -81,17 +88,27 @@ async def stdio_client_for(params: StdioServerParameters) -> AsyncIterator[Clien
 
 @contextlib.contextmanager
 def ours_http(wrike: SandboxChild) -> Iterator[HttpTarget]:
-    """The hosted endpoint, taking the sandbox token as a raw Wrike bearer (`--accept-wrike-tokens`), so
-    no OAuth dance is needed; the OAuth settings only have to be valid, they are never used."""
+    """The hosted endpoint as deployed: every call carries one of its own sealed access tokens, opened
+    (a JWE decryption) on every request. The token is sealed here with the key the child is given, as
+    its OAuth flow would have issued it, so no browser dance is needed."""
     port = free_port()
+    key = generate_key()
     env = wrike_env(wrike, {
         "WRIKE_CLIENT_ID": "bench", "WRIKE_CLIENT_SECRET": "bench", "WRIKE_OAUTH_BASE": wrike.base_url,
-        "WRIKE_MCP_TOKEN_KEYS": generate_key(),
+        "WRIKE_MCP_TOKEN_KEYS": key,
     })  # fmt: skip
-    args = ["serve", "--transport", "http", "--port", str(port), "--accept-wrike-tokens"]
     base = f"http://127.0.0.1:{port}"
+    token = sealed_access_token(key, base + "/mcp", wrike.token(TOKEN_NAME))
+    args = ["serve", "--transport", "http", "--port", str(port)]
     with child_server(args, base + "/healthz", env=env) as pid:
-        yield HttpTarget(base + "/mcp", pid, {"Authorization": f"Bearer {wrike.token(TOKEN_NAME)}"})
+        yield HttpTarget(base + "/mcp", pid, {"Authorization": f"Bearer {token}"})
+
+
+def sealed_access_token(key: str, resource: str, wrike_token: str) -> str:
+    """An access token as `WrikeAuthProvider` issues it after a sign-in (claims as in its `_issue`)."""
+    grant = WrikeTokens(wrike_token, "unused", DEFAULT_HOST, time.time() + 86_400, tuple(sorted(SCOPES)))
+    claims = {"cref": "bench", "scp": sorted(SCOPES), "sub": None, "w": grant.to_claims()}
+    return Sealer([SealingKey.from_text(key)], SystemClock()).seal("access", resource, claims, ttl=86_400)
 
 
 @contextlib.contextmanager
