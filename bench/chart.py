@@ -29,9 +29,14 @@ def draw(sections: dict[str, Section], path: Path = CHART) -> str:
     ]
     if not panels:
         return "Chart skipped: no section produced figures to draw."
-    figure, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 4.2), squeeze=False)
-    for axis, (name, painter) in zip(axes[0], panels, strict=True):
+    rows = 1 if len(panels) <= 2 else 2
+    columns = -(-len(panels) // rows)
+    figure, axes = plt.subplots(rows, columns, figsize=(6.4 * columns, 4.4 * rows), squeeze=False)
+    cells = [axis for row in axes for axis in row]
+    for axis, (name, painter) in zip(cells, panels, strict=False):
         painter(axis, sections[name].data)
+    for axis in cells[len(panels) :]:
+        axis.set_visible(False)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
@@ -50,6 +55,7 @@ def _overhead(axis: Any, data: dict[Any, Any]) -> None:
     transports = list(data)
     _bars(axis, transports, {
         "wrike-mcp added (p50)": [data[t]["added"] for t in transports],
+        "SDK floor + same GET, added": [data[t]["fetch"] for t in transports],
         "SDK floor round trip (p50)": [data[t]["floor"] for t in transports],
         "target: 1.5x floor": [1.5 * data[t]["floor"] for t in transports],
     })  # fmt: skip

@@ -1,13 +1,14 @@
 """The SDK floor: a bare low-level `mcp` Server with one trivial tool, the cheapest server the SDK allows.
 
-    python -m bench.floor stdio
+    python -m bench.floor stdio [--upstream URL --token T]
     python -m bench.floor http --port N [--upstream URL --token T]
 
 Built as mcp-sdk.md §1.2 recommends (handlers in the constructor, `get_tool_input_schema` set), served
 the way wrike-mcp serves: stdio, or stateless streamable HTTP with SSE responses under uvicorn. Whatever a
 call costs here is what the SDK itself costs; wrike-mcp's overhead is judged against it. With
 `--upstream`, a second tool `fetch` makes the same GET wrike-mcp's `get_tasks` makes (one httpx request
-to the sandbox, the body returned as text), so throughput can also be compared at equal upstream work.
+to the sandbox, the body returned as text): what the SDK costs for a tool that waits on an upstream, so
+latency and throughput can also be compared at equal upstream work.
 """
 
 from __future__ import annotations
@@ -101,8 +102,8 @@ def build_floor(upstream: Upstream | None = None) -> Server[Any]:
     )
 
 
-async def _serve_stdio() -> None:
-    server = build_floor()
+async def _serve_stdio(upstream: Upstream | None) -> None:
+    server = build_floor(upstream)
     async with stdio_server() as (read, write):
         await server.run(read, write, server.create_initialization_options())
 
@@ -127,10 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--upstream", help="the sandbox's API URL, for the `fetch` tool")
     parser.add_argument("--token", default="", help="bearer token for --upstream")
     args = parser.parse_args(argv)
+    upstream = Upstream(args.upstream, args.token) if args.upstream else None
     if args.transport == "stdio":
-        asyncio.run(_serve_stdio())
+        asyncio.run(_serve_stdio(upstream))
     else:
-        _serve_http(args.port, Upstream(args.upstream, args.token) if args.upstream else None)
+        _serve_http(args.port, upstream)
     return 0
 
 

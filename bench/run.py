@@ -32,7 +32,7 @@ RESULTS = Path(__file__).with_name("RESULTS.md")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sample sizes; does not write RESULTS.md")
-    parser.add_argument("--only", help="run one module, e.g. bench.call_overhead")
+    parser.add_argument("--only", help="one module, e.g. bench.startup (writes nothing without --output)")
     parser.add_argument("--output", type=Path, help="where to write the results (default bench/RESULTS.md)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
         print(section.markdown(), flush=True)
         sections[name] = section
     elapsed = time.perf_counter() - started
-    output = args.output or (None if args.quick else RESULTS)
+    output = args.output or (None if args.quick or args.only else RESULTS)
     if output is not None:
         chart = draw(sections, output.with_name(output.stem.lower() + ".png"))
         output.write_text(_document(list(sections.values()), elapsed, chart))

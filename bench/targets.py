@@ -22,7 +22,7 @@ import httpx2
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
-from bench.floor import HEALTH_PATH
+from bench.floor import HEALTH_PATH, Upstream, build_floor
 from bench.harness import child_env, child_server, free_port
 from bench.sandbox_child import SandboxChild
 from wrike_mcp.audit import AuditLog
@@ -76,8 +76,18 @@ def ours_stdio(
     )
 
 
-def floor_stdio() -> StdioServerParameters:
-    return StdioServerParameters(command=sys.executable, args=["-m", "bench.floor", "stdio"], env=child_env())
+def floor_stdio(wrike: SandboxChild | None = None) -> StdioServerParameters:
+    """The floor over stdio; with `wrike`, its `fetch` tool makes get_tasks' upstream GET."""
+    args = ["-m", "bench.floor", "stdio", *_upstream_args(wrike)]
+    return StdioServerParameters(command=sys.executable, args=args, env=child_env())
+
+
+def floor_inprocess(wrike: SandboxChild | None = None) -> Client:
+    return Client(build_floor(Upstream(wrike.api_url, wrike.token(TOKEN_NAME)) if wrike else None))
+
+
+def _upstream_args(wrike: SandboxChild | None) -> list[str]:
+    return [] if wrike is None else ["--upstream", wrike.api_url, "--token", wrike.token(TOKEN_NAME)]
 
 
 @contextlib.asynccontextmanager
@@ -115,9 +125,7 @@ def sealed_access_token(key: str, resource: str, wrike_token: str) -> str:
 def floor_http(wrike: SandboxChild | None = None) -> Iterator[HttpTarget]:
     """The floor under uvicorn; with `wrike`, its `fetch` tool makes get_tasks' upstream GET."""
     port = free_port()
-    args = ["http", "--port", str(port)]
-    if wrike is not None:
-        args += ["--upstream", wrike.api_url, "--token", wrike.token(TOKEN_NAME)]
+    args = ["http", "--port", str(port), *_upstream_args(wrike)]
     base = f"http://127.0.0.1:{port}"
     with child_server(args, base + HEALTH_PATH, module="bench.floor") as pid:
         yield HttpTarget(base + "/mcp", pid)
