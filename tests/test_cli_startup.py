@@ -33,7 +33,7 @@ def test_serve_imports_neither_other_commands_nor_the_hosted_stack() -> None:
     assert handler == "wrike_mcp.commands.serve"
     commands = [m for m in modules if m.startswith("wrike_mcp.commands.")]
     assert commands == ["wrike_mcp.commands.serve"]
-    heavy = ("wrike_mcp.auth", "wrike_mcp.transports.http_serve", "wrike_mcp.webhooks", "joserfc")
+    heavy = ("wrike_mcp.auth", "wrike_mcp.transports.http_serve", "wrike_mcp.commands.webhooks", "joserfc")
     assert [m for m in modules if m.startswith(heavy)] == []
 
 
