@@ -46,3 +46,33 @@ def test_without_a_command_every_command_is_offered() -> None:
     handler, modules = loaded(None, ["serve"])
     assert handler == "wrike_mcp.commands.serve"
     assert "wrike_mcp.commands.webhooks" in modules and "wrike_mcp.commands.login" in modules
+
+
+SERVER_PROBE = """
+import asyncio, json, sys
+from wrike_mcp.config import Settings
+from wrike_mcp.errors import WrikeMcpError
+from wrike_mcp.server import build_server, connect, open_client
+from wrike_mcp.wrike.client import UpstreamRequest
+
+async def main():
+    settings = Settings(access_token="probe", base_url="http://127.0.0.1:9/api/v4")
+    connection = connect(settings)
+    async with open_client(settings, connection) as client:
+        build_server(settings, client, connection=connection)
+        before = "certifi" in sys.modules
+        try:  # nothing listens on port 9: the request fails, after making the pool
+            await client.send(UpstreamRequest("GET", "/version"), connection.credentials)
+        except WrikeMcpError:
+            pass
+        print(json.dumps([before, "certifi" in sys.modules]))
+
+asyncio.run(main())
+"""
+
+
+def test_the_wrike_client_loads_its_tls_context_at_the_first_request_not_at_start() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", SERVER_PROBE], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert json.loads(done.stdout) == [False, True]

@@ -104,13 +104,23 @@ class WrikeClient:
         timeout: float = 60.0,
     ) -> None:
         self._base_url = check_base_url(base_url) if base_url else None
-        self._http = httpx.AsyncClient(
-            transport=transport,
-            timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-            follow_redirects=False,
-            limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
-            headers={"User-Agent": f"wrike-mcp/{__version__}"},
-        )
+        self._transport = transport
+        self._timeout = timeout
+        self._pool: httpx.AsyncClient | None = None
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The connection pool, made on first use: building it loads the CA bundle into a TLS context
+        (about 30 ms), which then stays off the start-up a desktop client waits for (bench/RESULTS.md)."""
+        if self._pool is None:
+            self._pool = httpx.AsyncClient(
+                transport=self._transport,
+                timeout=httpx.Timeout(self._timeout, connect=min(10.0, self._timeout)),
+                follow_redirects=False,
+                limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+                headers={"User-Agent": f"wrike-mcp/{__version__}"},
+            )
+        return self._pool
 
     def base_url_for(self, credentials: WrikeCredentials) -> str:
         return self._base_url or api_base_url(credentials.host)
@@ -150,7 +160,8 @@ class WrikeClient:
         )
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._pool is not None:
+            await self._pool.aclose()
 
     async def __aenter__(self) -> WrikeClient:
         return self
