@@ -23,7 +23,6 @@ from mcp.server import Server, ServerRequestContext
 
 from wrike_mcp import __version__
 from wrike_mcp.audit import AuditLog
-from wrike_mcp.auth.local_login import LoginCredentials, saved_login
 from wrike_mcp.callers import local_caller
 from wrike_mcp.clock import Clock, SystemClock
 from wrike_mcp.config import Settings
@@ -47,6 +46,7 @@ INSTRUCTIONS = (
 )
 
 if TYPE_CHECKING:
+    from wrike_mcp.auth.local_login import LoginCredentials
     from wrike_mcp.sandbox import Sandbox
 
 CallerResolver = Callable[[ServerRequestContext[Any]], Caller]
@@ -79,6 +79,10 @@ def connect(
     if settings.sandbox is not None:
         return _sandbox_connection(settings)
     if not settings.access_token:
+        # Imported here: the OAuth stack (JWE sealing, cryptography) is only for a saved sign-in, and a
+        # token-configured start does not pay for importing it (bench/RESULTS.md, cold start).
+        from wrike_mcp.auth.local_login import saved_login
+
         login = saved_login(clock or SystemClock(), env)
         if login is None:
             raise ConfigError(
