@@ -28,12 +28,18 @@ def loaded(command: str | None, argv: list[str]) -> tuple[str, list[str]]:
     return answer["handler"], answer["modules"]
 
 
-def test_serve_imports_neither_other_commands_nor_the_hosted_stack() -> None:
+def test_serve_imports_no_other_command_no_hosted_stack_and_no_schema_compiler() -> None:
     handler, modules = loaded("serve", ["serve", "--sandbox"])
     assert handler == "wrike_mcp.commands.serve"
     commands = [m for m in modules if m.startswith("wrike_mcp.commands.")]
     assert commands == ["wrike_mcp.commands.serve"]
-    heavy = ("wrike_mcp.auth", "wrike_mcp.transports.http_serve", "wrike_mcp.commands.webhooks", "joserfc")
+    heavy = (
+        "wrike_mcp.auth",
+        "wrike_mcp.transports.http_serve",
+        "wrike_mcp.commands.webhooks",
+        "joserfc",
+        "jsonschema",
+    )
     assert [m for m in modules if m.startswith(heavy)] == []
 
 

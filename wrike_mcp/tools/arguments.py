@@ -12,13 +12,14 @@ import binascii
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from wrike_mcp.errors import ToolInputError
 from wrike_mcp.manifest.model import PLACEHOLDER, ParamSpec, ToolSpec
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 # [C] wrike-api.md §3.4: ids are opaque, up to 256 characters of [A-Za-z0-9-_:.=].
 ID_PATTERN = re.compile(r"^[A-Za-z0-9._:=-]{1,256}$")
@@ -35,12 +36,32 @@ class ValidArguments:
     raw: dict[str, bytes] = field(default_factory=dict)
 
 
-def make_validator(schema: Mapping[str, Any]) -> Draft202012Validator:
-    return Draft202012Validator(schema)
+class ArgumentValidator:
+    """A tool's JSON Schema validator, compiled at the tool's first call.
+
+    Importing jsonschema and compiling a validator per tool is start-up time a desktop client waits for
+    (bench/RESULTS.md, cold start), and a session calls a handful of the tools it lists.
+    """
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.schema = schema
+        self._compiled: Draft202012Validator | None = None
+
+    def iter_errors(self, instance: Mapping[str, Any]) -> Iterator[ValidationError]:
+        if self._compiled is None:
+            from jsonschema import Draft202012Validator
+
+            self._compiled = Draft202012Validator(self.schema)
+        errors: Iterator[ValidationError] = self._compiled.iter_errors(instance)
+        return errors
+
+
+def make_validator(schema: Mapping[str, Any]) -> ArgumentValidator:
+    return ArgumentValidator(schema)
 
 
 def validate_arguments(
-    tool: ToolSpec, validator: Draft202012Validator, arguments: Mapping[str, Any] | None
+    tool: ToolSpec, validator: ArgumentValidator, arguments: Mapping[str, Any] | None
 ) -> ValidArguments:
     values = dict(arguments or {})
     _check_names(tool, values)
@@ -99,7 +120,7 @@ def _check_names(tool: ToolSpec, values: Mapping[str, Any]) -> None:
         raise ToolInputError(f"missing required parameter(s): {', '.join(missing)}")
 
 
-def _first_errors(validator: Draft202012Validator, values: Mapping[str, Any]) -> Iterator[ValidationError]:
+def _first_errors(validator: ArgumentValidator, values: Mapping[str, Any]) -> Iterator[ValidationError]:
     for count, error in enumerate(validator.iter_errors(values)):
         if count >= MAX_ERRORS:
             return

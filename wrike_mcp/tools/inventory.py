@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import mcp.types as types
-from jsonschema import Draft202012Validator
 
 from wrike_mcp.manifest.loader import Catalog
 from wrike_mcp.manifest.model import ToolSpec
 from wrike_mcp.policy.scopes import Access, Decision, decide
-from wrike_mcp.tools.arguments import make_validator
+from wrike_mcp.tools.arguments import ArgumentValidator, make_validator
 from wrike_mcp.tools.schema import to_mcp_tool
 
 
@@ -26,7 +25,7 @@ class ToolEntry:
 
     spec: ToolSpec
     tool: types.Tool
-    validator: Draft202012Validator
+    validator: ArgumentValidator
 
 
 class Inventory:
