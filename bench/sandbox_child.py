@@ -36,6 +36,7 @@ NO_RATE_LIMIT = 1_000_000_000
 class SandboxChild:
     base_url: str
     pid: int
+    size: int
     seed: int = SEED
 
     @property
@@ -56,7 +57,7 @@ def sandbox_child(size: int) -> Iterator[SandboxChild]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with child_server(["--port", str(port), "--size", str(size)], base + COUNT_PATH, module=__name__) as pid:
-        yield SandboxChild(base, pid)
+        yield SandboxChild(base, pid, size)
 
 
 def counting_app(sandbox: Sandbox) -> ASGIApp:
