@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -98,24 +99,35 @@ async def _open_paths(stack: contextlib.AsyncExitStack, wrike: SandboxChild) -> 
     return paths
 
 
-async def interleaved(paths: dict[str, Call], rounds: int, per_round: int) -> dict[str, list[float]]:
-    """Milliseconds per call of each path, after a warm-up, the paths taking turns in rounds."""
+@dataclass
+class Timings:
+    """Per path: wall milliseconds of every call, and this process's CPU milliseconds per call of each
+    round (meaningful for in-process paths: it is all of their client and server work)."""
+
+    wall: dict[str, list[float]]
+    cpu: dict[str, list[float]]
+
+
+async def interleaved(paths: dict[str, Call], rounds: int, per_round: int) -> Timings:
+    """Every path after a warm-up, the paths taking turns in rounds."""
     for call in paths.values():  # warm-up: connections, caches, the first tools/list
         for _ in range(WARM_UP):
             await call()
-    samples: dict[str, list[float]] = {name: [] for name in paths}
+    timings = Timings({name: [] for name in paths}, {name: [] for name in paths})
     for _ in range(rounds):
         for name, call in paths.items():
+            cpu_started = time.process_time()
             for _ in range(per_round):
                 started = time.perf_counter()
                 await call()
-                samples[name].append((time.perf_counter() - started) * 1000)
-    return samples
+                timings.wall[name].append((time.perf_counter() - started) * 1000)
+            timings.cpu[name].append((time.process_time() - cpu_started) * 1000 / per_round)
+    return timings
 
 
 async def _measure(wrike: SandboxChild, rounds: int, per_round: int) -> dict[str, list[float]]:
     async with contextlib.AsyncExitStack() as stack:
-        return await interleaved(await _open_paths(stack, wrike), rounds, per_round)
+        return (await interleaved(await _open_paths(stack, wrike), rounds, per_round)).wall
 
 
 def _ms(samples: list[float]) -> tuple[float, float]:
