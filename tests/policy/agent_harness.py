@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 from mcp import Client
 
+from tests.tools.mcp_harness import Recorder
 from wrike_mcp.audit import AuditLog
 from wrike_mcp.clock import FakeClock
 from wrike_mcp.config import Settings
@@ -28,25 +29,6 @@ from wrike_mcp.wrike.client import WrikeCredentials
 REPO = Path(__file__).resolve().parents[2]
 MANIFESTS = REPO / "tool_manifests"
 SALT = b"test-salt-0123456789abcdef"
-
-
-class Recorder(httpx.AsyncBaseTransport):
-    """Every request that leaves the server process, before the sandbox sees it (an observer, not a mock)."""
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self.inner = inner
-        self.requests: list[httpx.Request] = []
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.requests.append(request)
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-    def lines(self, since: int = 0) -> list[str]:
-        """`METHOD /path` of each request from index `since` on (the path below /api/v4)."""
-        return [f"{r.method} {r.url.path.removeprefix('/api/v4')}" for r in self.requests[since:]]
 
 
 @dataclass

@@ -46,6 +46,10 @@ class Recorder(httpx.AsyncBaseTransport):
     async def aclose(self) -> None:
         await self.inner.aclose()
 
+    def lines(self, since: int = 0) -> list[str]:
+        """`METHOD /path` of each request from index `since` on (the path below /api/v4)."""
+        return [f"{r.method} {r.url.path.removeprefix('/api/v4')}" for r in self.requests[since:]]
+
 
 def make_spec(**fields: Any) -> ToolSpec:
     """A valid read tool unless told otherwise; `params` as the manifest's dicts (with `in`)."""

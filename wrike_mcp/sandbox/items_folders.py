@@ -11,6 +11,7 @@ from typing import Any
 
 from wrike_mcp.sandbox.items_access import require_access
 from wrike_mcp.sandbox.items_dates import pure_date
+from wrike_mcp.sandbox.items_events import emit_custom_field_changes, emit_list_changes
 from wrike_mcp.sandbox.items_model import (
     BILLING_TYPES,
     add_items,
@@ -250,22 +251,10 @@ def emit_folder_changes(ws: Workspace, user_id: str, before: Entity, after: Enti
     base = {"folderId": after["id"], "eventAuthorId": user_id}
     if before["title"] != after["title"]:
         ws.emit("FolderTitleChanged", {**base, "oldValue": before["title"], "title": after["title"]})
-    for key, noun in (("parentIds", "Parents"), ("sharedIds", "Shareds")):
-        added = [i for i in after[key] if i not in before[key]]
-        removed = [i for i in before[key] if i not in after[key]]
-        if added:
-            ws.emit(f"Folder{noun}Added", {**base, f"added{noun}": added})
-        if removed:
-            ws.emit(f"Folder{noun}Removed", {**base, f"removed{noun}": removed})
+    emit_list_changes(ws, "Folder", base, before, after, (("parentIds", "Parents"), ("sharedIds", "Shareds")))
     if before["description"] != after["description"]:
         ws.emit("FolderDescriptionChanged", base)
-    old = {c["id"]: c["value"] for c in before["customFields"]}
-    new = {c["id"]: c["value"] for c in after["customFields"]}
-    for field_id in dict.fromkeys([*old, *new]):
-        if old.get(field_id) != new.get(field_id):
-            ws.emit("FolderCustomFieldChanged", {
-                **base, "customFieldId": field_id, "oldValue": old.get(field_id), "value": new.get(field_id),
-            })  # fmt: skip
+    emit_custom_field_changes(ws, "FolderCustomFieldChanged", base, before, after)
     _emit_project_changes(ws, base, before.get("project") or {}, after.get("project") or {})
 
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from typing import Any
 
 from wrike_mcp.sandbox.items_access import can_access, require_access
 from wrike_mcp.sandbox.items_dates import normalise_dates
+from wrike_mcp.sandbox.items_events import emit_custom_field_changes, emit_list_changes
 from wrike_mcp.sandbox.items_model import (
     BILLING_TYPES,
     GROUPS,
@@ -252,26 +252,11 @@ def emit_task_changes(ws: Workspace, user_id: str, before: Entity, after: Entity
             **base, "oldStatus": before["status"], "status": after["status"],
             "oldCustomStatusId": before["customStatusId"], "customStatusId": after["customStatusId"],
         })  # fmt: skip
-    for key, noun in (("parentIds", "Parents"), ("responsibleIds", "Responsibles"), ("sharedIds", "Shareds")):
-        added = [i for i in after[key] if i not in before[key]]
-        removed = [i for i in before[key] if i not in after[key]]
-        if added:
-            ws.emit(f"Task{noun}Added", {**base, f"added{noun}": added})
-        if removed:
-            ws.emit(f"Task{noun}Removed", {**base, f"removed{noun}": removed})
+    lists = (("parentIds", "Parents"), ("responsibleIds", "Responsibles"), ("sharedIds", "Shareds"))
+    emit_list_changes(ws, "Task", base, before, after, lists)
     if before["description"] != after["description"]:
         ws.emit("TaskDescriptionChanged", base)
-    _emit_custom_field_changes(ws, base, before, after)
-
-
-def _emit_custom_field_changes(ws: Workspace, base: dict[str, Any], before: Entity, after: Entity) -> None:
-    old = {c["id"]: c["value"] for c in before["customFields"]}
-    new = {c["id"]: c["value"] for c in after["customFields"]}
-    for field_id in dict.fromkeys([*old, *new]):
-        if old.get(field_id) != new.get(field_id):
-            ws.emit("TaskCustomFieldChanged", {
-                **base, "customFieldId": field_id, "oldValue": old.get(field_id), "value": new.get(field_id),
-            })  # fmt: skip
+    emit_custom_field_changes(ws, "TaskCustomFieldChanged", base, before, after)
 
 
 def trash_task(ws: Workspace, user_id: str, task: Entity) -> Entity:
