@@ -20,13 +20,6 @@ MODEL = ["id", "authorId", "name", "createdDate", "version", "type", "contentTyp
 DAY = 86400
 
 
-@pytest.fixture
-def events(sandbox: Sandbox) -> list[tuple[str, dict[str, Any]]]:
-    seen: list[tuple[str, dict[str, Any]]] = []
-    sandbox.workspace.listeners.append(lambda kind, payload: seen.append((kind, payload)))
-    return seen
-
-
 def a_task(sandbox: Sandbox) -> str:
     ws = sandbox.workspace
     with_files = {a.get("taskId") for a in ws["attachments"].values()}

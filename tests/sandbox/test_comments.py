@@ -20,13 +20,6 @@ DAY = 86400
 
 
 @pytest.fixture
-def events(sandbox: Sandbox) -> list[tuple[str, dict[str, Any]]]:
-    seen: list[tuple[str, dict[str, Any]]] = []
-    sandbox.workspace.listeners.append(lambda kind, payload: seen.append((kind, payload)))
-    return seen
-
-
-@pytest.fixture
 def outsider(sandbox_server: SandboxServer, sandbox: Sandbox) -> Iterator[httpx.Client]:
     """A plain member who is not in the private Leadership space."""
     ws = sandbox.workspace

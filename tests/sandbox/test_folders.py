@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 
+from tests.sandbox.recording import record_events
 from wrike_mcp.sandbox import Sandbox
 from wrike_mcp.sandbox.runner import SandboxServer
 from wrike_mcp.sandbox.store import Entity
@@ -24,12 +25,6 @@ def named(sandbox: Sandbox, title: str) -> Entity:
 
 def error(response: httpx.Response) -> tuple[int, str]:
     return response.status_code, response.json()["error"]
-
-
-def events(sandbox: Sandbox) -> list[tuple[str, Entity]]:
-    seen: list[tuple[str, Entity]] = []
-    sandbox.workspace.listeners.append(lambda kind, payload: seen.append((kind, payload)))
-    return seen
 
 
 def test_tree_mode_lists_root_spaces_and_the_bin(api: httpx.Client, sandbox: Sandbox) -> None:
@@ -146,7 +141,7 @@ def test_private_space_is_hidden_from_other_members(sandbox_server: SandboxServe
 def test_create_folder_and_project(api: httpx.Client, sandbox: Sandbox) -> None:
     ws = sandbox.workspace
     owner = ws.account["ownerId"]
-    seen = events(sandbox)
+    seen = record_events(sandbox)
     parent = named(sandbox, "Engineering")
     folder = api.post(f"/folders/{parent['id']}/folders", json={"title": "Research"}).json()["data"][0]
     assert set(folder) == RECORDED_FOLDER_KEYS - {"project"}
@@ -180,7 +175,7 @@ def test_update_title_parents_and_project_conversion(api: httpx.Client, sandbox:
     ws = sandbox.workspace
     design, rollout = named(sandbox, "Design"), named(sandbox, "Rollout")
     gateway = named(sandbox, "API Gateway Migration")
-    seen = events(sandbox)
+    seen = record_events(sandbox)
     body = {"title": "Design docs", "addParents": [rollout["id"]], "removeParents": [gateway["id"]]}
     updated = api.put(f"/folders/{design['id']}", json=body).json()["data"][0]
     assert updated["title"] == "Design docs" and updated["parentIds"] == [rollout["id"]]
@@ -219,7 +214,7 @@ def test_delete_trashes_the_subtree_and_restore_brings_it_back(api: httpx.Client
     ws = sandbox.workspace
     gateway = named(sandbox, "API Gateway Migration")
     inside = [t["id"] for t in ws["tasks"].values() if t["parentIds"] == [gateway["id"]]]
-    seen = events(sandbox)
+    seen = record_events(sandbox)
     trashed = api.delete(f"/folders/{gateway['id']}").json()["data"][0]
     assert trashed["scope"] == "RbFolder" and trashed["parentIds"] == [ws.recycle_bin_id]
     assert seen == [("FolderDeleted", {"folderId": gateway["id"], "eventAuthorId": ws.account["ownerId"]})]

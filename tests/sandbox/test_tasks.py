@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.sandbox.recording import record_events
 from wrike_mcp.sandbox import Sandbox
 from wrike_mcp.sandbox.runner import SandboxServer
 from wrike_mcp.sandbox.store import Entity
@@ -27,12 +28,6 @@ LIST_KEYS = {
 
 def project(sandbox: Sandbox, title: str = "API Gateway Migration") -> Entity:
     return next(f for f in sandbox.workspace["folders"].values() if f["title"] == title)
-
-
-def events(sandbox: Sandbox) -> list[tuple[str, Entity]]:
-    seen: list[tuple[str, Entity]] = []
-    sandbox.workspace.listeners.append(lambda kind, payload: seen.append((kind, payload)))
-    return seen
 
 
 def client_for(server: SandboxServer, token: str) -> httpx.Client:
@@ -63,7 +58,7 @@ def error(response: httpx.Response) -> tuple[int, str]:
 def test_create_task_answers_the_recorded_shape_and_normalises_dates(
     api: httpx.Client, sandbox: Sandbox
 ) -> None:
-    seen = events(sandbox)
+    seen = record_events(sandbox)
     owner = sandbox.workspace.account["ownerId"]
     folder = project(sandbox)
     response = api.post(
@@ -313,7 +308,7 @@ def test_get_tasks_by_ids_full_model_and_errors(
 
 def test_update_status_title_and_dates_emit_events(api: httpx.Client, sandbox: Sandbox, clock: Any) -> None:
     task = create(api, sandbox.workspace.root_id, title="Before")
-    seen = events(sandbox)
+    seen = record_events(sandbox)
     clock.advance(60)
     body = {"title": "After", "status": "Completed", "dates": {"due": "2026-10-16"}, "importance": "High"}
     response = api.put(f"/tasks/{task['id']}", json=body)
@@ -342,7 +337,7 @@ def test_update_lists_and_custom_fields(api: httpx.Client, sandbox: Sandbox) -> 
     severity = next(f for f in ws["customfields"].values() if f["title"] == "Severity")["id"]
     folder = project(sandbox)
     task = create(api, ws.root_id)
-    seen = events(sandbox)
+    seen = record_events(sandbox)
     body = {"addParents": [folder["id"]], "removeParents": [ws.root_id], "addResponsibles": people[2:4],
             "customFields": [{"id": severity, "value": "Minor"}], "description": "<p>new</p>"}  # fmt: skip
     updated = api.put(f"/tasks/{task['id']}", json=body).json()["data"][0]
@@ -381,7 +376,7 @@ def test_priority_before_orders_a_task_ahead(api: httpx.Client, sandbox: Sandbox
 def test_delete_moves_to_the_bin_and_restore_brings_back(api: httpx.Client, sandbox: Sandbox) -> None:
     ws = sandbox.workspace
     parent = next(t for t in ws["tasks"].values() if t["subTaskIds"] and not t["superTaskIds"])
-    seen = events(sandbox)
+    seen = record_events(sandbox)
     trashed = api.delete(f"/tasks/{parent['id']}").json()["data"][0]
     assert trashed["scope"] == "RbTask" and trashed["parentIds"] == [ws.recycle_bin_id]
     assert seen == [("TaskDeleted", {"taskId": parent["id"], "eventAuthorId": ws.account["ownerId"]})]

@@ -29,13 +29,6 @@ def days_ago(clock: FakeClock, n: int) -> str:
 
 
 @pytest.fixture
-def events(sandbox: Sandbox) -> list[tuple[str, dict[str, Any]]]:
-    seen: list[tuple[str, dict[str, Any]]] = []
-    sandbox.workspace.listeners.append(lambda kind, payload: seen.append((kind, payload)))
-    return seen
-
-
-@pytest.fixture
 def member(sandbox_server: SandboxServer, sandbox: Sandbox) -> Iterator[httpx.Client]:
     """A plain (non-admin) member of the public spaces."""
     ws = sandbox.workspace
